@@ -1,0 +1,90 @@
+"""The ``xinyong`` command.
+
+Errors the platform raises on purpose print one line and exit with the code of
+CONTRACTS.md; anything else is an internal error (70), with the traceback only
+under ``--debug``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+import traceback
+from typing import Any
+
+import click
+import typer
+from typer.core import TyperGroup
+
+from xinyong.errors import XinyongError
+
+#: command modules, each with ``register(app)``; order is the help order
+COMMAND_MODULES = [
+    "demo",
+    "synth",
+    "db",
+    "agencies",
+    "principals",
+    "keys",
+    "ingest",
+    "quarantine",
+    "file",
+    "id",
+    "catalogue",
+    "calendar",
+    "audit",
+    "serve",
+]
+
+_debug = False
+
+
+class XinyongGroup(TyperGroup):
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except XinyongError as e:
+            if _debug:
+                traceback.print_exc()
+            click.echo(f"error [{e.code}]: {e.message}", err=True)
+            raise click.exceptions.Exit(e.exit_code) from None
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except KeyboardInterrupt:
+            raise
+        except Exception as e:  # noqa: BLE001 - the last line of defence
+            if _debug:
+                traceback.print_exc()
+            click.echo(f"internal error: {type(e).__name__}: {e} (rerun with --debug)", err=True)
+            raise click.exceptions.Exit(70) from None
+
+
+app = typer.Typer(
+    cls=XinyongGroup,
+    name="xinyong",
+    help="xinyong (信用): public credit information, lists and rights, as they actually work.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+@app.callback()
+def _root(
+    debug: bool = typer.Option(False, "--debug", help="Show tracebacks for errors."),
+) -> None:
+    global _debug
+    _debug = debug
+
+
+for _name in COMMAND_MODULES:
+    importlib.import_module(f"xinyong.cli.{_name}_cmd").register(app)
+
+
+def main() -> None:
+    app(prog_name="xinyong")
+
+
+if __name__ == "__main__":
+    main()
+    sys.exit(0)
