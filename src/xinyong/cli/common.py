@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Annotated, Any
+from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from pydantic import BaseModel
 from rich.console import Console
+
+if TYPE_CHECKING:
+    from xinyong.store.context import Store
 
 DbOption = Annotated[
     str | None,
@@ -43,3 +47,49 @@ def print_json(data: Any) -> None:
         return x
 
     sys.stdout.write(json.dumps(conv(data), ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+OnOption = Annotated[
+    str | None, typer.Option("--on", help="Valid time: what was in force on this date (YYYY-MM-DD).")
+]
+KnownAtOption = Annotated[
+    str | None,
+    typer.Option(
+        "--known-at",
+        help="Transaction time: what the platform knew then (ISO timestamp; naive = CST).",
+    ),
+]
+
+
+def parse_on(value: str | None) -> date:
+    from xinyong.calendar import today_cst
+    from xinyong.errors import UsageError
+
+    if value is None:
+        return today_cst()
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise UsageError(f"--on {value!r} is not a date (YYYY-MM-DD)") from None
+
+
+def parse_known_at(value: str | None) -> datetime:
+    from zoneinfo import ZoneInfo
+
+    from xinyong.errors import UsageError
+
+    if value is None:
+        return datetime.now(UTC)
+    try:
+        ts = datetime.fromisoformat(value)
+    except ValueError:
+        raise UsageError(f"--known-at {value!r} is not an ISO timestamp") from None
+    if ts.tzinfo is None:
+        ts = ts.replace(tzinfo=ZoneInfo("Asia/Shanghai"))
+    return ts.astimezone(UTC)
+
+
+def open_store(db: str | None) -> Store:
+    from xinyong.store.context import Store
+
+    return Store(db_url(db))

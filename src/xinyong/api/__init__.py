@@ -1,0 +1,1 @@
+"""The HTTP API (FastAPI): routers per audience over the same domain functions."""

@@ -1,0 +1,131 @@
+"""Agencies report records: the same ingest pipeline as ``xinyong ingest``, over HTTP."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from sqlalchemy import select
+
+from xinyong.actors import Role
+from xinyong.api.deps import PrincipalDep, StoreDep
+from xinyong.errors import Forbidden, NotFound, UsageError, XinyongError
+from xinyong.ingest.pipeline import IngestRequest, ingest
+from xinyong.ingest.quarantine import list_quarantine
+from xinyong.ingest.receipt import Receipt
+from xinyong.store.tables import ingest_batches
+
+router = APIRouter(prefix="/v1", tags=["agencies"])
+
+MAX_UPLOAD = 512 << 20
+
+CONTENT_TYPES = {
+    "text/csv": "csv",
+    "application/csv": "csv",
+    "application/x-ndjson": "jsonl",
+    "application/jsonl": "jsonl",
+    "application/jsonlines": "jsonl",
+    "application/vnd.apache.parquet": "parquet",
+    "application/x-parquet": "parquet",
+}
+
+
+class PayloadTooLarge(XinyongError):
+    exit_code = 1
+    http_status = 413
+    default_code = "payload_too_large"
+
+
+class UnsupportedMediaType(XinyongError):
+    exit_code = 1
+    http_status = 415
+    default_code = "unsupported_media_type"
+
+
+@router.post("/agency/records", response_model=Receipt)
+async def post_records(
+    request: Request,
+    store: StoreDep,
+    p: PrincipalDep,
+    mapping: str | None = None,
+    encoding: str | None = None,
+    dry_run: bool = False,
+    agency: Annotated[str | None, Query(description="admins only: report on behalf of")] = None,
+) -> Receipt:
+    """Upload a feed file as the request body (``Content-Type: text/csv``,
+    ``application/x-ndjson`` or ``application/vnd.apache.parquet``)."""
+    if p.has(Role.admin) and agency:
+        code = agency
+    elif Role.agency in p.roles:
+        if agency and agency != p.organisation:
+            raise Forbidden("an agency key reports only for its own agency")
+        code = p.organisation
+    else:
+        raise Forbidden("reporting records needs an agency key")
+    ctype = (request.headers.get("content-type") or "").split(";")[0].strip().lower()
+    fmt = CONTENT_TYPES.get(ctype)
+    if fmt is None:
+        raise UnsupportedMediaType(
+            f"unsupported Content-Type {ctype or '(none)'!r}; use one of "
+            + ", ".join(sorted(CONTENT_TYPES))
+        )
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > MAX_UPLOAD:
+        raise PayloadTooLarge(f"the body is larger than {MAX_UPLOAD >> 20} MiB")
+    tmpdir = Path(tempfile.mkdtemp(prefix="xinyong-upload-"))
+    try:
+        path = tmpdir / f"upload.{fmt}"
+        size = 0
+        with path.open("wb") as f:
+            async for block in request.stream():
+                size += len(block)
+                if size > MAX_UPLOAD:
+                    raise PayloadTooLarge(f"the body is larger than {MAX_UPLOAD >> 20} MiB")
+                f.write(block)
+        if size == 0:
+            raise UsageError("the request body is empty", code="empty_body")
+        req = IngestRequest(
+            path=path,
+            agency=code,
+            mapping=mapping,
+            fmt=fmt,
+            encoding=encoding,
+            dry_run=dry_run,
+            actor=p.principal_id,
+        )
+        from starlette.concurrency import run_in_threadpool
+
+        return await run_in_threadpool(ingest, store, req)
+    finally:
+        shutil.rmtree(tmpdir, ignore_errors=True)
+
+
+def _batch_agency(store: Any, batch_id: str) -> str:
+    with store.read() as conn:
+        agency = conn.execute(
+            select(ingest_batches.c.agency).where(ingest_batches.c.batch_id == batch_id)
+        ).scalar_one_or_none()
+    if agency is None:
+        raise NotFound(f"no batch {batch_id}", code="unknown_batch")
+    return str(agency)
+
+
+@router.get("/agency/batches/{batch_id}/quarantine")
+def batch_quarantine(
+    batch_id: str,
+    store: StoreDep,
+    p: PrincipalDep,
+    cursor: int = 0,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+) -> dict[str, Any]:
+    """Quarantined rows of a batch (the reporting agency's own, or any for admins)."""
+    agency = _batch_agency(store, batch_id)
+    if not p.has(Role.admin) and p.organisation != agency:
+        raise Forbidden("a batch's quarantine is visible to its agency only")
+    with store.read() as conn:
+        items = list_quarantine(conn, batch_id=batch_id, after=(batch_id, cursor), limit=limit)
+    nxt = items[-1].row if len(items) == limit else None
+    return {"items": [i.model_dump(mode="json") for i in items], "next": nxt}

@@ -1,0 +1,470 @@
+"""Normalising and validating one mapped row (pure: no I/O).
+
+A row either becomes a ``Candidate`` (normalised values plus the content hash the
+store compares against the current version) or a ``Rejection`` with a reason code
+and a message naming the feed's own column, so the agency can fix its export.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import unicodedata
+from collections.abc import Mapping as MappingT
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
+
+from xinyong.catalogue import Catalogue
+from xinyong.identity import check_code
+from xinyong.ingest.mapping import Mapping, value_maps
+
+# reason codes (docs/ingest.md lists them with examples)
+MISSING_FIELD = "missing_field"
+INVALID_VALUE = "invalid_value"
+INVALID_USCC = "invalid_uscc"
+INVALID_RIC = "invalid_ric"
+NO_IDENTIFIER = "no_identifier"
+INVALID_DATE = "invalid_date"
+FUTURE_DATE = "future_date"
+INVALID_AMOUNT = "invalid_amount"
+UNKNOWN_KIND = "unknown_kind"
+KIND_NOT_PERMITTED = "kind_not_permitted"
+SUBJECT_KIND_NOT_ALLOWED = "subject_kind_not_allowed"
+UNREGISTERED_AUTHORITY = "unregistered_authority"
+MINOR_NOT_LISTABLE = "minor_not_listable"
+CONFLICTS_WITH_CORRECTED = "conflicts_with_corrected"
+MALFORMED_ROW = "malformed_row"
+BAD_ENCODING = "bad_encoding"
+
+REASONS = {
+    MISSING_FIELD: "a required field is empty",
+    INVALID_VALUE: "a value outside the field's vocabulary",
+    INVALID_USCC: "the Unified Social Credit Code is invalid",
+    INVALID_RIC: "the resident identity number is invalid",
+    NO_IDENTIFIER: "a person row with no usable identifier",
+    INVALID_DATE: "a date that cannot be parsed",
+    FUTURE_DATE: "a decision date after today (CST)",
+    INVALID_AMOUNT: "an amount that is not a number",
+    UNKNOWN_KIND: "a record kind the catalogue does not know",
+    KIND_NOT_PERMITTED: "the agency is not registered to report this kind",
+    SUBJECT_KIND_NOT_ALLOWED: "the record kind does not apply to this kind of subject",
+    UNREGISTERED_AUTHORITY: "the deciding authority is not a registered agency",
+    MINOR_NOT_LISTABLE: "a listing of a person under 18",
+    CONFLICTS_WITH_CORRECTED: "conflicts with a version corrected by a case outcome",
+    MALFORMED_ROW: "the row cannot be parsed",
+    BAD_ENCODING: "bytes that are not valid in the file's encoding",
+}
+
+SEVERITY_WORDS = {
+    "minor": "minor",
+    "轻微": "minor",
+    "general": "general",
+    "一般": "general",
+    "serious": "serious",
+    "严重": "serious",
+    "较重": "serious",
+}
+
+_DATE_RE = re.compile(
+    r"^\s*(\d{4})\s*(?:[-/.年])\s*(\d{1,2})\s*(?:[-/.月])\s*(\d{1,2})\s*日?"
+    r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?\s*$"
+)
+_COMPACT_DATE_RE = re.compile(r"^\s*(\d{4})(\d{2})(\d{2})\s*$")
+
+# fields consumed into columns of their own; everything else goes to attributes
+CONSUMED = {
+    "kind",
+    "source_key",
+    "record_no",
+    "subject_category",
+    "subject_name",
+    "uscc",
+    "id_type",
+    "id_number",
+    "legal_rep_name",
+    "legal_rep_id_type",
+    "legal_rep_id_number",
+    "decision_no",
+    "decided_on",
+    "valid_from",
+    "valid_to",
+    "display_until",
+    "deciding_authority",
+    "deciding_authority_uscc",
+    "legal_basis_text",
+    "severity",
+    "amount_wan",
+    "amount_yuan",
+    "confiscated_wan",
+    "capital_wan",
+    "status",
+}
+
+
+class RowError(Exception):
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.message = message
+
+
+@dataclass(frozen=True, slots=True)
+class Rejection:
+    row: int
+    reason: str
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class PersonRef:
+    name: str
+    scheme: str | None
+    value: str | None
+    legacy15: str | None = None
+    birth_date: date | None = None
+
+
+@dataclass(slots=True)
+class Candidate:
+    row: int
+    kind: str
+    source_key: str
+    subject_kind: str
+    subject_name: str
+    id_scheme: str
+    id_value: str
+    legacy15: str | None
+    region: str | None
+    birth_date: date | None
+    legal_rep: PersonRef | None
+    decision_no: str | None
+    decided_on: date | None
+    valid_from: date | None
+    valid_to: date | None
+    feed_display_until: date | None
+    authority_uscc: str | None
+    authority_name: str | None
+    legal_basis_text: str | None
+    severity: str | None
+    severity_derived: bool | None
+    amount_fen: int | None
+    status: str
+    attributes: dict[str, Any]
+    flags: list[str] = field(default_factory=list)
+    content_hash: str = ""
+
+
+def nfc(s: str) -> str:
+    return unicodedata.normalize("NFC", s).strip()
+
+
+def parse_date(value: str | None, label: str) -> date | None:
+    if value is None:
+        return None
+    v = value.strip()
+    if not v:
+        return None
+    try:
+        if len(v) == 10 and v[4] == "-":
+            return date.fromisoformat(v)
+    except ValueError:
+        pass
+    m = _DATE_RE.match(v) or _COMPACT_DATE_RE.match(v)
+    if m:
+        try:
+            return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        except ValueError:
+            pass
+    raise RowError(INVALID_DATE, f"{label} {value!r} is not a date (use 2025-03-09)")
+
+
+def parse_amount_fen(value: str | None, label: str, fen_per_unit: int) -> int | None:
+    """Parse a decimal amount in 万元 or 元 into integer fen; empty means none."""
+    if value is None:
+        return None
+    v = unicodedata.normalize("NFKC", value).strip().replace(",", "")
+    if v in ("", "-", "/", "无"):
+        return None
+    try:
+        d = Decimal(v)
+    except InvalidOperation:
+        raise RowError(INVALID_AMOUNT, f"{label} {value!r} is not a number") from None
+    if not d.is_finite() or d < 0:
+        raise RowError(INVALID_AMOUNT, f"{label} {value!r} is not a non-negative number")
+    return int((d * fen_per_unit).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def _lookup(vocab: str, value: str, label: str) -> str:
+    folded = unicodedata.normalize("NFKC", value).strip()
+    out = value_maps()[vocab].get(folded)
+    if out is None:
+        known = sorted({k for k in value_maps()[vocab] if not k.isascii()})
+        raise RowError(INVALID_VALUE, f"{label} {value!r} is not one of {', '.join(known)}")
+    return out
+
+
+def _identify_person(
+    name: str, id_type: str | None, id_number: str | None, label: str, today: date
+) -> PersonRef:
+    if not id_number:
+        raise RowError(NO_IDENTIFIER, f"person {name!r} has no identifier ({label} is empty)")
+    scheme = _lookup("id_type", id_type, "证件类型") if id_type else None
+    if scheme is None:
+        chk = check_code(id_number, today=today)
+        if chk.valid and chk.kind == "person":
+            return PersonRef(name, "ric", chk.canonical, chk.legacy15, _birth(chk.canonical))
+        raise RowError(NO_IDENTIFIER, f"person {name!r}: {label} has no 证件类型 and is not an ID")
+    if scheme == "ric":
+        chk = check_code(id_number, today=today)
+        if not chk.valid or chk.kind != "person":
+            msg = chk.error.message if chk.error else "not a resident identity number"
+            code = chk.error.code if chk.error else "length"
+            raise RowError(INVALID_RIC, f"{label} {_mask(id_number)}: {msg} [{code}]")
+        return PersonRef(name, "ric", chk.canonical, chk.legacy15, _birth(chk.canonical))
+    value = unicodedata.normalize("NFKC", id_number).strip().upper().replace(" ", "")
+    if not value:
+        raise RowError(NO_IDENTIFIER, f"person {name!r} has no identifier")
+    return PersonRef(name, scheme, value)
+
+
+def _birth(ric: str | None) -> date | None:
+    if not ric:
+        return None
+    try:
+        return date(int(ric[6:10]), int(ric[10:12]), int(ric[12:14]))
+    except ValueError:
+        return None
+
+
+def _mask(value: str) -> str:
+    """Resident IDs never appear in clear in messages (CONTRACTS.md)."""
+    v = value.strip()
+    return v[:6] + "*" * max(0, len(v) - 10) + v[-4:] if len(v) > 10 else "*" * len(v)
+
+
+def _age_on(birth: date, on: date) -> int:
+    return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
+
+
+def content_hash(c: Candidate) -> str:
+    payload = [
+        c.kind,
+        c.source_key,
+        c.subject_kind,
+        c.subject_name,
+        c.id_scheme,
+        c.id_value,
+        c.legal_rep.name if c.legal_rep else None,
+        c.legal_rep.value if c.legal_rep else None,
+        c.decision_no,
+        c.decided_on.isoformat() if c.decided_on else None,
+        c.valid_from.isoformat() if c.valid_from else None,
+        c.valid_to.isoformat() if c.valid_to else None,
+        c.feed_display_until.isoformat() if c.feed_display_until else None,
+        c.authority_uscc,
+        c.authority_name,
+        c.legal_basis_text,
+        c.severity if not c.severity_derived else None,
+        c.amount_fen,
+        c.status,
+        c.attributes,
+    ]
+    text = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class Normaliser:
+    """Turns mapped rows into candidates for one mapping, catalogue and 'today' (CST)."""
+
+    def __init__(self, mapping: Mapping, catalogue: Catalogue, today: date) -> None:
+        self.mapping = mapping
+        self.cat = catalogue
+        self.today = today
+        self.h = mapping.header_for
+
+    def __call__(self, row_no: int, fields: MappingT[str, str | None]) -> Candidate | Rejection:
+        try:
+            return self._normalise(row_no, fields)
+        except RowError as e:
+            return Rejection(row_no, e.reason, e.message)
+
+    def _required(self, fields: MappingT[str, str | None]) -> None:
+        for f in self.mapping.required:
+            if not fields.get(f):
+                raise RowError(MISSING_FIELD, f"{self.h(f)} is empty")
+
+    def _kind(self, fields: MappingT[str, str | None], subject_kind: str) -> str:
+        m = self.mapping
+        if m.kind:
+            kind = m.kind
+        elif m.kind_by_subject:
+            kind = m.kind_by_subject.get(subject_kind, "")
+        else:
+            kind = (fields.get(m.kind_column or "kind") or "").strip()
+        if kind not in self.cat.kinds:
+            raise RowError(UNKNOWN_KIND, f"record kind {kind!r} is not in the catalogue")
+        if subject_kind not in self.cat.kinds[kind].subject_kinds:
+            raise RowError(
+                SUBJECT_KIND_NOT_ALLOWED,
+                f"a {kind} record cannot be about a {subject_kind.replace('_', ' ')}",
+            )
+        return kind
+
+    def _normalise(self, row_no: int, fields: MappingT[str, str | None]) -> Candidate:
+        h = self.h
+        self._required(fields)
+        subject_kind = _lookup(
+            "subject_category", fields.get("subject_category") or "", h("subject_category")
+        )
+        kind = self._kind(fields, subject_kind)
+        name = nfc(fields.get("subject_name") or "")
+        if not name:
+            raise RowError(MISSING_FIELD, f"{h('subject_name')} is empty")
+        source_key = nfc(unicodedata.normalize("NFKC", fields.get(self.mapping.source_key) or ""))
+        if not source_key:
+            raise RowError(MISSING_FIELD, f"{h(self.mapping.source_key)} is empty")
+
+        flags: list[str] = []
+        legacy15 = None
+        birth = None
+        if subject_kind == "person":
+            p = _identify_person(
+                name, fields.get("id_type"), fields.get("id_number"), h("id_number"), self.today
+            )
+            assert p.scheme and p.value
+            scheme, value, legacy15, birth = p.scheme, p.value, p.legacy15, p.birth_date
+            region = value[:6] if scheme == "ric" else None
+        else:
+            raw = fields.get("uscc")
+            if not raw:
+                raise RowError(MISSING_FIELD, f"{h('uscc')} is empty for an organisation")
+            chk = check_code(raw, today=self.today)
+            if not chk.valid or chk.kind != "organisation":
+                msg = chk.error.message if chk.error else "a resident ID, not a USCC"
+                code = chk.error.code if chk.error else "kind"
+                raise RowError(INVALID_USCC, f"{h('uscc')} {raw!r}: {msg} [{code}]")
+            assert chk.canonical
+            scheme, value, region = "uscc", chk.canonical, chk.canonical[2:8]
+
+        legal_rep = None
+        rep_name = fields.get("legal_rep_name")
+        if rep_name and subject_kind != "person":
+            rep_name = nfc(rep_name)
+            rep_id = fields.get("legal_rep_id_number")
+            if rep_id:
+                try:
+                    legal_rep = _identify_person(
+                        rep_name,
+                        fields.get("legal_rep_id_type"),
+                        rep_id,
+                        h("legal_rep_id_number"),
+                        self.today,
+                    )
+                except RowError:
+                    legal_rep = PersonRef(rep_name, None, None)
+                    flags.append("legal_rep_id_invalid")
+            else:
+                legal_rep = PersonRef(rep_name, None, None)
+
+        decided_on = parse_date(fields.get("decided_on"), h("decided_on"))
+        if decided_on is not None and decided_on > self.today:
+            raise RowError(
+                FUTURE_DATE, f"{h('decided_on')} {decided_on} is after today ({self.today}, CST)"
+            )
+        valid_from = parse_date(fields.get("valid_from"), h("valid_from"))
+        valid_to = parse_date(fields.get("valid_to"), h("valid_to"))
+        feed_display_until = parse_date(fields.get("display_until"), h("display_until"))
+
+        amount_fen = parse_amount_fen(fields.get("amount_wan"), h("amount_wan"), 1_000_000)
+        if amount_fen is None:
+            amount_fen = parse_amount_fen(fields.get("amount_yuan"), h("amount_yuan"), 100)
+        attributes: dict[str, Any] = {}
+        conf = parse_amount_fen(fields.get("confiscated_wan"), h("confiscated_wan"), 1_000_000)
+        if conf is not None:
+            attributes["confiscated_fen"] = conf
+        capital = parse_amount_fen(fields.get("capital_wan"), h("capital_wan"), 1_000_000)
+        if capital is not None:
+            attributes["capital_fen"] = capital
+        for k, v in fields.items():
+            if v is not None and k not in CONSUMED:
+                attributes[k] = nfc(v)
+
+        status_raw = fields.get("status")
+        status = _lookup("status", status_raw, h("status")) if status_raw else "in_force"
+
+        severity: str | None = None
+        derived: bool | None = None
+        sev_raw = fields.get("severity")
+        if sev_raw:
+            severity = SEVERITY_WORDS.get(sev_raw.strip().lower())
+            if severity is None:
+                raise RowError(INVALID_VALUE, f"{h('severity')} {sev_raw!r} is not minor/general/serious")
+            derived = False
+        elif kind == "administrative_penalty":
+            res = self.cat.derive_severity(attributes.get("penalty_types"), amount_fen)
+            severity, derived = str(res.severity), True
+            if res.unknown_types:
+                flags.append("severity_unknown_penalty_type")
+
+        self._kind_rules(kind, attributes, subject_kind, birth, decided_on)
+
+        c = Candidate(
+            row=row_no,
+            kind=kind,
+            source_key=source_key,
+            subject_kind=subject_kind,
+            subject_name=name,
+            id_scheme=scheme,
+            id_value=value,
+            legacy15=legacy15,
+            region=region,
+            birth_date=birth,
+            legal_rep=legal_rep,
+            decision_no=nfc(fields["decision_no"]) if fields.get("decision_no") else None,
+            decided_on=decided_on,
+            valid_from=valid_from,
+            valid_to=valid_to,
+            feed_display_until=feed_display_until,
+            authority_uscc=(fields.get("deciding_authority_uscc") or None),
+            authority_name=nfc(fields["deciding_authority"])
+            if fields.get("deciding_authority")
+            else None,
+            legal_basis_text=nfc(fields["legal_basis_text"])
+            if fields.get("legal_basis_text")
+            else None,
+            severity=severity,
+            severity_derived=derived,
+            amount_fen=amount_fen,
+            status=status,
+            attributes=attributes,
+            flags=flags,
+        )
+        c.content_hash = content_hash(c)
+        return c
+
+    def _kind_rules(
+        self,
+        kind: str,
+        attributes: dict[str, Any],
+        subject_kind: str,
+        birth: date | None,
+        decided_on: date | None,
+    ) -> None:
+        """Checks a kind's own fields need (the catalogue names the kinds)."""
+        if kind == "tax_credit_grade":
+            grade = str(attributes.get("grade", "")).upper()
+            if grade not in {"A", "B", "M", "C", "D"}:
+                raise RowError(INVALID_VALUE, f"grade {grade!r} is not one of A, B, M, C, D")
+            attributes["grade"] = grade
+        if kind == "court_dishonest_listing":
+            grounds = str(attributes.get("grounds", ""))
+            if grounds not in {"1", "2", "3", "4", "5", "6"}:
+                raise RowError(INVALID_VALUE, f"grounds {grounds!r} is not one of 1–6 (Art. 1)")
+            if subject_kind == "person" and birth and decided_on and _age_on(birth, decided_on) < 18:
+                raise RowError(
+                    MINOR_NOT_LISTABLE,
+                    "the person was under 18 on the listing date; minors are never listed",
+                )

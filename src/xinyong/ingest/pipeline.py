@@ -1,0 +1,803 @@
+"""The ingest pipeline: file → mapping → normalised rows → records, in committed chunks.
+
+Kill safety: each chunk (its records, subjects, roles, quarantined rows, the batch's
+counters and next row, and its audit entry) commits in one transaction. A rerun of
+the same file for the same agency finds the running batch by the file's SHA-256 and
+resumes at its next row, so a SIGKILL at any point, during a commit too, ends in the
+state a clean run gives.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, and_, bindparam, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from ulid import ULID
+
+from xinyong.actors import Agency
+from xinyong.audit.log import now_utc
+from xinyong.calendar import today_cst
+from xinyong.catalogue import Catalogue, get_catalogue
+from xinyong.errors import Conflict, RuleRefused, UnusableInput
+from xinyong.ingest import normalise as N
+from xinyong.ingest.mapping import Mapping, detect_mapping, load_mapping
+from xinyong.ingest.readers import RawRow, SourceFile, open_source
+from xinyong.ingest.receipt import Receipt
+from xinyong.store.actors import get_agency, list_agencies
+from xinyong.store.context import Store, Tx
+from xinyong.store.tables import (
+    ingest_batches,
+    quarantine,
+    records,
+    roles,
+    subject_identifiers,
+    subject_names,
+    subjects,
+)
+
+Progress = Callable[[int], None]
+
+
+@dataclass
+class IngestRequest:
+    path: Path
+    agency: str
+    mapping: str | None = None
+    fmt: str | None = None
+    encoding: str | None = None
+    dry_run: bool = False
+    actor: str | None = None
+    today: date | None = None
+    chunk_rows: int | None = None
+    #: test hook: called after each committed chunk with the next row
+    after_chunk: Callable[[int], None] | None = None
+
+
+@dataclass
+class Counters:
+    rows: int = 0
+    accepted: int = 0
+    duplicates: int = 0
+    superseded: int = 0
+    quarantined: int = 0
+    linked: int = 0
+    reasons: dict[str, int] = field(default_factory=dict)
+
+    def reject(self, reason: str) -> None:
+        self.quarantined += 1
+        self.reasons[reason] = self.reasons.get(reason, 0) + 1
+
+
+def new_id() -> str:
+    return str(ULID())
+
+
+def prepare(req: IngestRequest) -> tuple[SourceFile, Mapping, list[tuple[str, str]]]:
+    """Open the file and choose its mapping; raises before anything is written."""
+    src = open_source(req.path, fmt=req.fmt, encoding=req.encoding)
+    mapping = load_mapping(req.mapping) if req.mapping else detect_mapping(src.header)
+    plan = mapping.plan(src.header)
+    have = {f for _, f in plan}
+    missing = [mapping.header_for(f) for f in mapping.required if f not in have]
+    if missing:
+        raise UnusableInput(
+            f"{req.path.name}: mapping {mapping.id} needs the column(s) {', '.join(missing)}",
+            code="missing_columns",
+        )
+    return src, mapping, plan
+
+
+def estimate_rows(src: SourceFile) -> int | None:
+    if src.format == "parquet":
+        import pyarrow.parquet as pq
+
+        return int(pq.ParquetFile(src.path).metadata.num_rows)
+    n = 0
+    with src.path.open("rb") as f:
+        while block := f.read(8 << 20):
+            n += block.count(b"\n")
+    return max(n - (1 if src.format == "csv" else 0), 0)
+
+
+def ingest(store: Store, req: IngestRequest, progress: Progress | None = None) -> Receipt:
+    src, mapping, plan = prepare(req)
+    cat = get_catalogue()
+    today = req.today or today_cst()
+    with store.read() as conn:
+        agency = get_agency(conn, req.agency)
+        assert agency is not None
+        all_agencies = list_agencies(conn)
+    fixed = mapping.fixed_kinds()
+    if fixed is not None and not fixed & set(agency.kinds):
+        raise RuleRefused(
+            f"agency {agency.code!r} may not report {', '.join(sorted(fixed))} "
+            f"(registered kinds: {', '.join(agency.kinds) or 'none'})",
+            code="kind_not_permitted",
+        )
+    ctx = _Context(
+        store=store,
+        cat=cat,
+        agency=agency,
+        agencies=all_agencies,
+        mapping=mapping,
+        plan=plan,
+        normaliser=N.Normaliser(mapping, cat, today),
+        today=today,
+        chunk_rows=req.chunk_rows or store.settings.ingest_chunk_rows,
+    )
+    actor = req.actor or store.default_actor()
+    if req.dry_run:
+        return _dry_run(ctx, src, actor, progress)
+
+    batch_id, next_row, counters = _open_batch(store, ctx, src, req, actor)
+    for chunk in _chunks(src.rows(next_row), ctx.chunk_rows):
+        end_row = chunk[-1][0] + 1
+        with store.write(actor) as tx:
+            _guard(tx.conn, batch_id, next_row)
+            delta = _process_chunk(tx, ctx, batch_id, chunk)
+            _add(counters, delta)
+            tx.conn.execute(
+                update(ingest_batches)
+                .where(ingest_batches.c.batch_id == batch_id)
+                .values(next_row=end_row, **_counter_values(counters))
+            )
+            tx.audit(
+                "ingest.chunk",
+                "ingest_batch",
+                batch_id,
+                {
+                    "rows": [chunk[0][0], chunk[-1][0]],
+                    "accepted": delta.accepted,
+                    "duplicates": delta.duplicates,
+                    "superseded": delta.superseded,
+                    "quarantined": delta.quarantined,
+                },
+            )
+        next_row = end_row
+        if progress:
+            progress(len(chunk))
+        if req.after_chunk:
+            req.after_chunk(next_row)
+    with store.write(actor, checkpoint=True) as tx:
+        tx.conn.execute(
+            update(ingest_batches)
+            .where(ingest_batches.c.batch_id == batch_id, ingest_batches.c.status == "running")
+            .values(status="done", finished_at=now_utc())
+        )
+        tx.audit("ingest.finished", "ingest_batch", batch_id, _counter_values(counters))
+    return _receipt(batch_id, ctx, src, counters)
+
+
+# --- batches ------------------------------------------------------------------------
+
+
+def _counter_values(c: Counters) -> dict[str, Any]:
+    return {
+        "rows": c.rows,
+        "accepted": c.accepted,
+        "duplicates": c.duplicates,
+        "superseded": c.superseded,
+        "quarantined": c.quarantined,
+        "reasons": dict(sorted(c.reasons.items())),
+    }
+
+
+def _add(total: Counters, d: Counters) -> None:
+    total.rows += d.rows
+    total.accepted += d.accepted
+    total.duplicates += d.duplicates
+    total.superseded += d.superseded
+    total.quarantined += d.quarantined
+    total.linked += d.linked
+    for k, v in d.reasons.items():
+        total.reasons[k] = total.reasons.get(k, 0) + v
+
+
+def _receipt(batch_id: str | None, ctx: _Context, src: SourceFile, c: Counters) -> Receipt:
+    return Receipt(
+        batch_id=batch_id,
+        agency=ctx.agency.code,
+        mapping=ctx.mapping.id,
+        file_sha256=src.sha256,
+        rows=c.rows,
+        accepted=c.accepted,
+        duplicates=c.duplicates,
+        superseded=c.superseded,
+        quarantined=c.quarantined,
+        reasons=dict(sorted(c.reasons.items())),
+        linked=c.linked,
+        dry_run=batch_id is None,
+    )
+
+
+def _open_batch(
+    store: Store, ctx: _Context, src: SourceFile, req: IngestRequest, actor: str
+) -> tuple[str, int, Counters]:
+    """Resume the running batch of this file, or start a new one."""
+    with store.write(actor) as tx:
+        row = tx.conn.execute(
+            select(ingest_batches).where(
+                ingest_batches.c.agency == ctx.agency.code,
+                ingest_batches.c.file_sha256 == src.sha256,
+                ingest_batches.c.mapping == ctx.mapping.id,
+                ingest_batches.c.status == "running",
+            )
+        ).first()
+        if row is not None:
+            r = row._mapping
+            c = Counters(
+                rows=r["rows"],
+                accepted=r["accepted"],
+                duplicates=r["duplicates"],
+                superseded=r["superseded"],
+                quarantined=r["quarantined"],
+                reasons=dict(r["reasons"]),
+            )
+            return r["batch_id"], int(r["next_row"]), c
+        batch_id = new_id()
+        tx.conn.execute(
+            insert(ingest_batches).values(
+                batch_id=batch_id,
+                agency=ctx.agency.code,
+                mapping=ctx.mapping.id,
+                file_name=src.path.name,
+                file_sha256=src.sha256,
+                format=src.format,
+                encoding=src.encoding,
+                actor=tx.actor,
+                status="running",
+                next_row=1,
+                started_at=now_utc(),
+                **_counter_values(Counters()),
+            )
+        )
+        tx.audit(
+            "ingest.started",
+            "ingest_batch",
+            batch_id,
+            {"agency": ctx.agency.code, "mapping": ctx.mapping.id, "file_sha256": src.sha256},
+        )
+    return batch_id, 1, Counters()
+
+
+def _guard(conn: Connection, batch_id: str, expected_next: int) -> None:
+    current = conn.execute(
+        select(ingest_batches.c.next_row, ingest_batches.c.status)
+        .where(ingest_batches.c.batch_id == batch_id)
+        .with_for_update()
+    ).one()
+    if current.status != "running" or int(current.next_row) != expected_next:
+        raise Conflict(
+            f"batch {batch_id} moved on under us (another ingest of the same file is running)",
+            code="concurrent_ingest",
+        )
+
+
+def _chunks(
+    rows: Iterator[tuple[int, RawRow | str]], size: int
+) -> Iterator[list[tuple[int, RawRow | str]]]:
+    chunk: list[tuple[int, RawRow | str]] = []
+    for item in rows:
+        chunk.append(item)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _dry_run(ctx: _Context, src: SourceFile, actor: str, progress: Progress | None) -> Receipt:
+    counters = Counters()
+    conn = ctx.store.engine.connect()
+    trans = conn.begin()
+    try:
+        tx = Tx(conn, ctx.store, actor)
+        for chunk in _chunks(src.rows(1), ctx.chunk_rows):
+            _add(counters, _process_chunk(tx, ctx, None, chunk))
+            if progress:
+                progress(len(chunk))
+    finally:
+        trans.rollback()
+        conn.close()
+    return _receipt(None, ctx, src, counters)
+
+
+# --- one chunk ----------------------------------------------------------------------
+
+
+@dataclass
+class _Context:
+    store: Store
+    cat: Catalogue
+    agency: Agency
+    agencies: list[Agency]
+    mapping: Mapping
+    plan: list[tuple[str, str]]
+    normaliser: N.Normaliser
+    today: date
+    chunk_rows: int
+    by_uscc: dict[str, Agency] = field(default_factory=dict)
+    by_name: dict[str, Agency] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for a in self.agencies:
+            if a.uscc:
+                self.by_uscc[a.uscc] = a
+            self.by_name[_fold_name(a.name_zh)] = a
+            if a.name_en:
+                self.by_name[_fold_name(a.name_en)] = a
+
+    def authority(self, c: N.Candidate) -> Agency | None:
+        if c.authority_uscc:
+            code = unicodedata.normalize("NFKC", c.authority_uscc).strip().upper()
+            return self.by_uscc.get(code)
+        if c.authority_name:
+            return self.by_name.get(_fold_name(c.authority_name))
+        return self.agency
+
+
+def _fold_name(name: str) -> str:
+    return "".join(unicodedata.normalize("NFKC", name).split()).lower()
+
+
+def _has_surrogates(raw: RawRow) -> bool:
+    for v in raw.values():
+        if v is not None and not v.isascii():
+            try:
+                v.encode("utf-8")
+            except UnicodeEncodeError:
+                return True
+    return False
+
+
+def _insert_ignore(conn: Connection, table: Any, rows: list[dict[str, Any]]) -> None:
+    if not rows:
+        return
+    stmt: Any
+    if conn.dialect.name == "postgresql":
+        stmt = postgresql.insert(table).on_conflict_do_nothing()
+    else:
+        stmt = sqlite.insert(table).on_conflict_do_nothing()
+    conn.execute(stmt, rows)
+
+
+def _material_name(name: str) -> str:
+    s = unicodedata.normalize("NFKC", name)
+    return "".join(ch for ch in s if ch.isalnum()).lower()
+
+
+class _Subjects:
+    """Resolves identifiers to subjects for one chunk, creating the new ones."""
+
+    def __init__(self, tx: Tx, batch_id: str | None, now: datetime) -> None:
+        self.tx = tx
+        self.batch_id = batch_id
+        self.now = now
+        self.known: dict[tuple[str, str], str] = {}
+        self.names: dict[str, str] = {}
+        self.new_subjects: list[dict[str, Any]] = []
+        self.new_identifiers: list[dict[str, Any]] = []
+        self.variants: dict[tuple[str, str], bool] = {}
+
+    def load(self, wanted: set[tuple[str, str]]) -> None:
+        by_scheme: dict[str, list[str]] = {}
+        for scheme, value in wanted:
+            by_scheme.setdefault(scheme, []).append(value)
+        ids: set[str] = set()
+        for scheme, values in by_scheme.items():
+            for part in _parts(sorted(values), 900):
+                for r in self.tx.conn.execute(
+                    select(subject_identifiers.c.value, subject_identifiers.c.subject_id).where(
+                        subject_identifiers.c.scheme == scheme,
+                        subject_identifiers.c.value.in_(part),
+                    )
+                ):
+                    self.known[(scheme, r.value)] = r.subject_id
+                    ids.add(r.subject_id)
+        for part in _parts(sorted(ids), 900):
+            for r in self.tx.conn.execute(
+                select(subjects.c.subject_id, subjects.c.name).where(subjects.c.subject_id.in_(part))
+            ):
+                self.names[r.subject_id] = r.name
+
+    def resolve(
+        self,
+        kind: str,
+        name: str,
+        scheme: str,
+        value: str,
+        region: str | None,
+        legacy15: str | None,
+    ) -> str:
+        sid = self.known.get((scheme, value))
+        if sid is None:
+            sid = new_id()
+            self.known[(scheme, value)] = sid
+            self.names[sid] = name
+            self.new_subjects.append(
+                {
+                    "subject_id": sid,
+                    "kind": kind,
+                    "name": name,
+                    "region": region,
+                    "first_seen_at": self.now,
+                    "first_batch": self.batch_id,
+                }
+            )
+            self.new_identifiers.append(
+                {"scheme": scheme, "value": value, "subject_id": sid, "first_seen_at": self.now}
+            )
+            if legacy15 and ("ric15", legacy15) not in self.known:
+                self.known[("ric15", legacy15)] = sid
+                self.new_identifiers.append(
+                    {"scheme": "ric15", "value": legacy15, "subject_id": sid, "first_seen_at": self.now}
+                )
+        elif self.names.get(sid) != name:
+            current = self.names.get(sid, "")
+            self.variants[(sid, name)] = _material_name(current) != _material_name(name)
+        return sid
+
+    def write(self) -> None:
+        conn = self.tx.conn
+        if self.new_subjects:
+            conn.execute(insert(subjects), self.new_subjects)
+        _insert_ignore(conn, subject_identifiers, self.new_identifiers)
+        _insert_ignore(
+            conn,
+            subject_names,
+            [
+                {
+                    "subject_id": sid,
+                    "name": name,
+                    "flagged": flagged,
+                    "source_batch": self.batch_id,
+                    "first_seen_at": self.now,
+                }
+                for (sid, name), flagged in sorted(self.variants.items())
+            ],
+        )
+
+
+def _parts(items: list[str], n: int) -> Iterator[list[str]]:
+    for i in range(0, len(items), n):
+        yield items[i : i + n]
+
+
+def _process_chunk(
+    tx: Tx, ctx: _Context, batch_id: str | None, chunk: list[tuple[int, RawRow | str]]
+) -> Counters:
+    c = Counters(rows=len(chunk))
+    now = now_utc()
+    rejected: list[tuple[int, str, str, RawRow | str]] = []
+    cands: list[tuple[N.Candidate, Agency, RawRow]] = []
+    plan = ctx.plan
+    kinds_ok = set(ctx.agency.kinds)
+    for row_no, raw in chunk:
+        if isinstance(raw, str):
+            rejected.append((row_no, N.MALFORMED_ROW, f"row {row_no} {raw}", raw))
+            continue
+        if _has_surrogates(raw):
+            rejected.append(
+                (row_no, N.BAD_ENCODING, "the row has bytes that are not valid text", raw)
+            )
+            continue
+        fields = {f: raw.get(h) for h, f in plan}
+        res = ctx.normaliser(row_no, fields)
+        if isinstance(res, N.Rejection):
+            rejected.append((row_no, res.reason, res.message, raw))
+            continue
+        if res.kind not in kinds_ok:
+            rejected.append(
+                (
+                    row_no,
+                    N.KIND_NOT_PERMITTED,
+                    f"agency {ctx.agency.code} may not report {res.kind} records",
+                    raw,
+                )
+            )
+            continue
+        auth = ctx.authority(res)
+        if auth is None:
+            who = res.authority_uscc or res.authority_name
+            rejected.append(
+                (
+                    row_no,
+                    N.UNREGISTERED_AUTHORITY,
+                    f"deciding authority {who!r} is not a registered agency "
+                    "(register it with `xinyong agencies add`)",
+                    raw,
+                )
+            )
+            continue
+        cands.append((res, auth, raw))
+
+    # subjects (and legal representatives)
+    subj = _Subjects(tx, batch_id, now)
+    wanted: set[tuple[str, str]] = set()
+    for cand, _, _ in cands:
+        wanted.add((cand.id_scheme, cand.id_value))
+        if cand.legal_rep and cand.legal_rep.scheme and cand.legal_rep.value:
+            wanted.add((cand.legal_rep.scheme, cand.legal_rep.value))
+    subj.load(wanted)
+    subject_of: list[str] = []
+    for cand, _, _ in cands:
+        subject_of.append(
+            subj.resolve(
+                cand.subject_kind,
+                cand.subject_name,
+                cand.id_scheme,
+                cand.id_value,
+                cand.region,
+                cand.legacy15,
+            )
+        )
+
+    # current versions of the natural keys in this chunk
+    current: dict[tuple[str, str], dict[str, Any]] = {}
+    keys = sorted({cand.source_key for cand, _, _ in cands})
+    for part in _parts(keys, 900):
+        for r in tx.conn.execute(
+            select(
+                records.c.record_id,
+                records.c.version,
+                records.c.content_hash,
+                records.c.locked,
+                records.c.source_key,
+                records.c.subject_id,
+                records.c.linked_to,
+            ).where(
+                records.c.reporting_agency == ctx.agency.code,
+                records.c.superseded_at.is_(None),
+                records.c.source_key.in_(part),
+            )
+        ):
+            current[(r.source_key, r.subject_id)] = dict(r._mapping)
+
+    new_rows: list[dict[str, Any]] = []
+    superseded: list[dict[str, Any]] = []
+    seen_again: list[dict[str, Any]] = []
+    role_rows: list[tuple[N.Candidate, str, str]] = []
+    for (cand, auth, raw), sid in zip(cands, subject_of, strict=True):
+        key = (cand.source_key, sid)
+        cur = current.get(key)
+        if cur is not None and cur["content_hash"] == cand.content_hash:
+            c.duplicates += 1
+            seen_again.append({"b_rid": cur["record_id"], "b_v": cur["version"], "b_now": now})
+            continue
+        if cur is not None and cur["locked"]:
+            rejected.append(
+                (
+                    cand.row,
+                    N.CONFLICTS_WITH_CORRECTED,
+                    "this record was corrected by a case outcome; the feed's content conflicts "
+                    "with the corrected version and was not applied",
+                    raw,
+                )
+            )
+            continue
+        pub = ctx.cat.publicity(
+            cand.kind,
+            severity=cand.severity,  # type: ignore[arg-type]
+            decided_on=cand.decided_on or ctx.today,
+            sector=auth.sector,
+            feed_display_until=cand.feed_display_until,
+            valid_to=cand.valid_to,
+            today=ctx.today,
+        )
+        flags = sorted(set(cand.flags) | set(pub.flags))
+        if cur is None:
+            record_id, version = new_id(), 1
+            c.accepted += 1
+            linked_to = None
+        else:
+            record_id, version = cur["record_id"], int(cur["version"]) + 1
+            c.superseded += 1
+            linked_to = cur["linked_to"]
+            superseded.append({"b_rid": record_id, "b_v": cur["version"], "b_now": now})
+        revoked = cand.status == "revoked"
+        new_rows.append(
+            {
+                "record_id": record_id,
+                "version": version,
+                "reporting_agency": ctx.agency.code,
+                "source_key": cand.source_key,
+                "subject_id": sid,
+                "kind": cand.kind,
+                "content_hash": cand.content_hash,
+                "deciding_authority": auth.code,
+                "decision_no": cand.decision_no,
+                "linked_to": linked_to,
+                "decided_on": cand.decided_on,
+                "published_on": ctx.today,
+                "valid_from": cand.valid_from,
+                "valid_to": cand.valid_to,
+                "legal_basis_text": cand.legal_basis_text,
+                "severity": cand.severity,
+                "severity_derived": cand.severity_derived,
+                "amount_fen": cand.amount_fen,
+                "status": cand.status,
+                "ended_on": ctx.today if revoked else None,
+                "publication": "withdrawn"
+                if revoked
+                else ("published" if pub.published else "unpublished"),
+                "regime_id": pub.regime_id,
+                "display_until": pub.display_until,
+                "repair_from": pub.repair_from,
+                "repair_regime_id": pub.repair_regime_id,
+                "flags": flags,
+                "attributes": cand.attributes,
+                "locked": False,
+                "batch_id": batch_id,
+                "source_row": cand.row,
+                "recorded_at": now,
+                "last_seen_at": now,
+                "superseded_at": None,
+            }
+        )
+        current[key] = {
+            "record_id": record_id,
+            "version": version,
+            "content_hash": cand.content_hash,
+            "locked": False,
+            "linked_to": linked_to,
+        }
+        if cand.legal_rep is not None and cand.subject_kind != "person":
+            role_rows.append((cand, sid, record_id))
+
+    _link_channels(tx.conn, ctx, new_rows, c)
+    subj_roles = _roles(tx.conn, subj, role_rows, ctx.today, now)
+    subj.write()
+    conn = tx.conn
+    if superseded:
+        conn.execute(
+            update(records)
+            .where(
+                and_(
+                    records.c.record_id == bindparam("b_rid"),
+                    records.c.version == bindparam("b_v"),
+                )
+            )
+            .values(superseded_at=bindparam("b_now")),
+            superseded,
+        )
+    if new_rows:
+        conn.execute(insert(records), new_rows)
+    if seen_again:
+        conn.execute(
+            update(records)
+            .where(
+                and_(
+                    records.c.record_id == bindparam("b_rid"),
+                    records.c.version == bindparam("b_v"),
+                )
+            )
+            .values(last_seen_at=bindparam("b_now")),
+            seen_again,
+        )
+    if subj_roles:
+        conn.execute(insert(roles), subj_roles)
+    for row_no, reason, _, _ in rejected:
+        c.reject(reason)
+    if rejected and batch_id is not None:
+        conn.execute(
+            insert(quarantine),
+            [
+                {
+                    "batch_id": batch_id,
+                    "row": row_no,
+                    "reason": reason,
+                    "message": message,
+                    "raw": raw if isinstance(raw, dict) else {"_unparsed": raw},
+                }
+                for row_no, reason, message, raw in sorted(rejected, key=lambda t: t[0])
+            ],
+        )
+    return c
+
+
+def _link_channels(
+    conn: Connection, ctx: _Context, new_rows: list[dict[str, Any]], c: Counters
+) -> None:
+    """Recognise the same decision (authority, document number, subject) from another channel."""
+    fresh = [r for r in new_rows if r["version"] == 1 and r["decision_no"]]
+    if not fresh:
+        return
+    numbers = sorted({r["decision_no"] for r in fresh})
+    found: dict[tuple[str, str, str], str] = {}
+    for part in _parts(numbers, 900):
+        for r in conn.execute(
+            select(
+                records.c.record_id,
+                records.c.deciding_authority,
+                records.c.decision_no,
+                records.c.subject_id,
+                records.c.linked_to,
+            ).where(
+                records.c.decision_no.in_(part),
+                records.c.superseded_at.is_(None),
+                records.c.reporting_agency != ctx.agency.code,
+            )
+        ):
+            found[(r.deciding_authority, r.decision_no, r.subject_id)] = (
+                r.linked_to or r.record_id
+            )
+    for r in fresh:
+        target = found.get((r["deciding_authority"], r["decision_no"], r["subject_id"]))
+        if target:
+            r["linked_to"] = target
+            c.linked += 1
+
+
+def _roles(
+    conn: Connection,
+    subj: _Subjects,
+    role_rows: list[tuple[N.Candidate, str, str]],
+    today: date,
+    now: datetime,
+) -> list[dict[str, Any]]:
+    """Dated legal-representative roles from registry and penalty rows."""
+    if not role_rows:
+        return []
+    org_ids = sorted({sid for _, sid, _ in role_rows})
+    existing: dict[str, list[dict[str, Any]]] = {}
+    for part in _parts(org_ids, 900):
+        for r in conn.execute(
+            select(roles).where(
+                roles.c.org_subject_id.in_(part), roles.c.role == "legal_representative"
+            )
+        ):
+            existing.setdefault(r.org_subject_id, []).append(dict(r._mapping))
+    out: list[dict[str, Any]] = []
+    for cand, org_sid, record_id in role_rows:
+        rep = cand.legal_rep
+        assert rep is not None
+        person_sid = None
+        if rep.scheme and rep.value:
+            person_sid = subj.resolve(
+                "person",
+                rep.name,
+                rep.scheme,
+                rep.value,
+                rep.value[:6] if rep.scheme == "ric" else None,
+                rep.legacy15,
+            )
+        since = cand.decided_on or today
+        rows = existing.setdefault(org_sid, [])
+
+        def same(r: dict[str, Any], person_sid: str | None = person_sid, name: str = rep.name) -> bool:
+            if person_sid and r["person_subject_id"]:
+                return bool(r["person_subject_id"] == person_sid)
+            return bool(r["person_name"] == name)
+
+        if any(same(r) for r in rows):
+            continue
+        open_rows = [r for r in rows if r["valid_to"] is None]
+        valid_to = None
+        for r in open_rows:
+            if r["valid_from"] is None or r["valid_from"] <= since:
+                r["valid_to"] = since
+                if "role_id" in r:
+                    conn.execute(
+                        update(roles).where(roles.c.role_id == r["role_id"]).values(valid_to=since)
+                    )
+            else:
+                valid_to = r["valid_from"]  # an older representative learned late
+        row = {
+            "org_subject_id": org_sid,
+            "role": "legal_representative",
+            "person_subject_id": person_sid,
+            "person_name": rep.name,
+            "valid_from": since,
+            "valid_to": valid_to,
+            "source_record_id": record_id,
+            "first_seen_at": now,
+        }
+        rows.append(row)
+        out.append(row)
+    return out

@@ -1,0 +1,105 @@
+"""Engine factory: SQLite (WAL, ``BEGIN IMMEDIATE`` for writes) or PostgreSQL by URL.
+
+Write transactions on SQLite take the write lock up front (``BEGIN IMMEDIATE``) so a
+transaction never fails half-way on a lock upgrade; read transactions stay deferred
+so readers never block the writer (WAL).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.engine import make_url
+
+from xinyong.errors import UsageError
+
+_engines: dict[str, Engine] = {}
+_lock = threading.Lock()
+
+
+def normalise_url(url: str) -> str:
+    """Accept ``postgresql://`` and ``postgres://`` and use the psycopg 3 driver."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url.removeprefix("postgres://")
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    return url
+
+
+def is_sqlite(engine_or_url: Engine | Connection | str) -> bool:
+    if isinstance(engine_or_url, str):
+        return normalise_url(engine_or_url).startswith("sqlite")
+    return engine_or_url.dialect.name == "sqlite"
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.isolation_level = None  # we emit BEGIN ourselves
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA busy_timeout=30000")
+        cur.execute("PRAGMA cache_size=-65536")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        if conn.get_execution_options().get("xinyong_read"):
+            conn.exec_driver_sql("BEGIN")
+        else:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def make_engine(url: str) -> Engine:
+    """A new engine for ``url`` (tests and tools that need their own pool)."""
+    url = normalise_url(url)
+    try:
+        parsed = make_url(url)
+    except Exception as e:  # noqa: BLE001 - SQLAlchemy raises several types here
+        raise UsageError(f"not a database URL: {url!r} ({e})", code="bad_database_url") from e
+    if parsed.get_backend_name() == "sqlite":
+        engine = create_engine(url, future=True)
+        _configure_sqlite(engine)
+        return engine
+    if parsed.get_backend_name() == "postgresql":
+        return create_engine(url, future=True, pool_pre_ping=True)
+    raise UsageError(
+        f"unsupported database {parsed.get_backend_name()!r}: use sqlite:/// or postgresql://",
+        code="bad_database_url",
+    )
+
+
+def get_engine(url: str) -> Engine:
+    """The process-wide engine for ``url``."""
+    url = normalise_url(url)
+    with _lock:
+        if url not in _engines:
+            _engines[url] = make_engine(url)
+        return _engines[url]
+
+
+def dispose_all() -> None:
+    with _lock:
+        for e in _engines.values():
+            e.dispose()
+        _engines.clear()
+
+
+@contextmanager
+def write_tx(engine: Engine) -> Iterator[Connection]:
+    """A write transaction (``BEGIN IMMEDIATE`` on SQLite), committed on success."""
+    with engine.begin() as conn:
+        yield conn
+
+
+@contextmanager
+def read_tx(engine: Engine) -> Iterator[Connection]:
+    """A read transaction: one consistent snapshot, never takes the write lock."""
+    with engine.connect().execution_options(xinyong_read=True) as conn, conn.begin():
+        yield conn

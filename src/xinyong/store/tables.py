@@ -1,0 +1,284 @@
+"""Tables of the system of record (SQLAlchemy Core).
+
+Core rather than ORM: ingest writes hundreds of thousands of rows per minute and
+the hot paths use ``executemany`` directly. Alembic migrations are written from
+this metadata; ``tests/store/test_migrations.py`` checks they agree.
+
+Time columns: ``*_at`` are UTC timestamps (transaction time), ``*_on`` are legal
+dates in China Standard Time (valid time). Money is integer fen.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+metadata = MetaData(naming_convention=NAMING)
+
+TS = DateTime(timezone=True)
+
+# --- actors -------------------------------------------------------------------------
+
+agencies = Table(
+    "agencies",
+    metadata,
+    Column("code", String(64), primary_key=True),
+    Column("name_zh", Text, nullable=False),
+    Column("name_en", Text),
+    Column("uscc", String(18), unique=True),
+    Column("sector", String(40), nullable=False),
+    # record kinds it may report; JSON list of catalogue kind ids
+    Column("kinds", JSON, nullable=False),
+    Column("created_at", TS, nullable=False),
+)
+
+principals = Table(
+    "principals",
+    metadata,
+    # a readable handle ("admin", "rongcheng-samr-reviewer-1"): options name principals by it
+    Column("principal_id", String(80), primary_key=True),
+    Column("display_name", Text, nullable=False),
+    # the organisation it belongs to: an agency code, a lender code, or "platform"
+    Column("organisation", String(64), nullable=False),
+    Column("roles", JSON, nullable=False),
+    # for subject principals: the subject they are
+    Column("subject_id", String(26)),
+    Column("created_at", TS, nullable=False),
+    Column("disabled_at", TS),
+)
+
+api_keys = Table(
+    "api_keys",
+    metadata,
+    Column("key_id", String(26), primary_key=True),
+    Column("principal_id", ForeignKey("principals.principal_id"), nullable=False),
+    Column("prefix", String(16), nullable=False),
+    Column("sha256", String(64), nullable=False, unique=True),
+    Column("created_at", TS, nullable=False),
+    Column("expires_at", TS),
+    Column("revoked_at", TS),
+)
+
+# --- subjects -----------------------------------------------------------------------
+
+subjects = Table(
+    "subjects",
+    metadata,
+    Column("subject_id", String(26), primary_key=True),
+    Column("kind", String(24), nullable=False),  # person | organisation | individual_business
+    Column("name", Text, nullable=False),
+    Column("region", String(6)),  # GB/T 2260 code from the identifier, when known
+    Column("first_seen_at", TS, nullable=False),
+    Column("first_batch", String(26)),
+)
+
+subject_identifiers = Table(
+    "subject_identifiers",
+    metadata,
+    Column("scheme", String(12), primary_key=True),  # uscc | ric | ric15 | passport | other
+    Column("value", String(64), primary_key=True),
+    Column("subject_id", ForeignKey("subjects.subject_id"), nullable=False, index=True),
+    Column("valid_from", Date),
+    Column("valid_to", Date),
+    Column("first_seen_at", TS, nullable=False),
+)
+
+subject_names = Table(
+    "subject_names",
+    metadata,
+    Column("subject_id", ForeignKey("subjects.subject_id"), primary_key=True),
+    Column("name", Text, primary_key=True),
+    # True when the variant differs materially from the registered name: needs review
+    Column("flagged", Boolean, nullable=False, default=False),
+    Column("source_batch", String(26)),
+    Column("first_seen_at", TS, nullable=False),
+)
+
+roles = Table(
+    "roles",
+    metadata,
+    Column("role_id", Integer, primary_key=True, autoincrement=True),
+    Column("org_subject_id", ForeignKey("subjects.subject_id"), nullable=False, index=True),
+    # legal_representative | principal | actual_controller | responsible_person
+    Column("role", String(32), nullable=False),
+    Column("person_subject_id", ForeignKey("subjects.subject_id"), index=True),
+    Column("person_name", Text, nullable=False),
+    Column("valid_from", Date),
+    Column("valid_to", Date),
+    Column("source_record_id", String(26)),
+    Column("first_seen_at", TS, nullable=False),
+)
+
+# --- records ------------------------------------------------------------------------
+
+records = Table(
+    "records",
+    metadata,
+    # stable across versions; (record_id, version) is one version
+    Column("record_id", String(26), primary_key=True),
+    Column("version", Integer, primary_key=True),
+    # natural key (CONTRACTS.md): reporting agency, source key, subject
+    Column("reporting_agency", ForeignKey("agencies.code"), nullable=False),
+    Column("source_key", String(200), nullable=False),
+    Column("subject_id", ForeignKey("subjects.subject_id"), nullable=False),
+    Column("kind", String(48), nullable=False),
+    Column("content_hash", String(64), nullable=False),
+    Column("deciding_authority", String(64)),  # agency code
+    Column("decision_no", String(200)),
+    # the same decision from another channel points at the record it duplicates
+    Column("linked_to", String(26)),
+    Column("decided_on", Date),
+    Column("published_on", Date),
+    Column("valid_from", Date),
+    Column("valid_to", Date),
+    Column("legal_basis_text", Text),  # the decision's own basis (处罚依据)
+    Column("severity", String(12)),
+    Column("severity_derived", Boolean),
+    Column("amount_fen", BigInteger),
+    Column("status", String(16), nullable=False),  # in_force | revoked | corrected
+    Column("ended_on", Date),  # valid-time end: revocation or removal date
+    Column("publication", String(16), nullable=False),  # published | unpublished | withdrawn
+    Column("regime_id", String(48)),
+    Column("display_until", Date),
+    Column("repair_from", Date),
+    Column("repair_regime_id", String(48)),
+    Column("flags", JSON),
+    Column("attributes", JSON, nullable=False),
+    # a version set by a case outcome: older content may not silently revert it
+    Column("locked", Boolean, nullable=False, default=False),
+    Column("batch_id", String(26)),
+    Column("source_row", Integer),
+    Column("recorded_at", TS, nullable=False),  # transaction time: first seen
+    Column("last_seen_at", TS, nullable=False),
+    Column("superseded_at", TS),  # transaction time: replaced by the next version
+    Index("ix_records_natural", "reporting_agency", "source_key", "subject_id"),
+    Index("ix_records_subject", "subject_id", "kind"),
+    Index("ix_records_decision", "deciding_authority", "decision_no"),
+)
+
+# --- ingest -------------------------------------------------------------------------
+
+ingest_batches = Table(
+    "ingest_batches",
+    metadata,
+    Column("batch_id", String(26), primary_key=True),
+    Column("agency", ForeignKey("agencies.code"), nullable=False),
+    Column("mapping", String(64), nullable=False),
+    Column("file_name", Text, nullable=False),
+    Column("file_sha256", String(64), nullable=False),
+    Column("format", String(12), nullable=False),
+    Column("encoding", String(24)),
+    Column("actor", String(80), nullable=False),
+    Column("status", String(12), nullable=False),  # running | done
+    # the next data row (1-based) to process: everything before it is committed
+    Column("next_row", Integer, nullable=False),
+    Column("rows", Integer, nullable=False),
+    Column("accepted", Integer, nullable=False),
+    Column("duplicates", Integer, nullable=False),
+    Column("superseded", Integer, nullable=False),
+    Column("quarantined", Integer, nullable=False),
+    Column("reasons", JSON, nullable=False),
+    Column("started_at", TS, nullable=False),
+    Column("finished_at", TS),
+    Index("ix_ingest_batches_resume", "agency", "file_sha256", "mapping", "status"),
+)
+
+quarantine = Table(
+    "quarantine",
+    metadata,
+    Column("batch_id", ForeignKey("ingest_batches.batch_id"), primary_key=True),
+    Column("row", Integer, primary_key=True),
+    Column("reason", String(48), nullable=False),
+    Column("message", Text, nullable=False),
+    Column("raw", JSON, nullable=False),
+)
+
+# --- logs ---------------------------------------------------------------------------
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("seq", BigInteger, primary_key=True, autoincrement=False),
+    Column("at", TS, nullable=False),
+    Column("actor", String(80), nullable=False),
+    Column("action", String(64), nullable=False),
+    Column("entity_type", String(32), nullable=False),
+    Column("entity_id", String(80), nullable=False),
+    # ids, counts and hashes only: never personal data
+    Column("detail", JSON, nullable=False),
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+)
+
+# one row: the chain head, locked by every append (row lock on PostgreSQL)
+audit_head = Table(
+    "audit_head",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("seq", BigInteger, nullable=False),
+    Column("hash", String(64), nullable=False),
+    Column("since_checkpoint", Integer, nullable=False),
+)
+
+audit_checkpoints = Table(
+    "audit_checkpoints",
+    metadata,
+    Column("seq", BigInteger, primary_key=True, autoincrement=False),
+    Column("hash", String(64), nullable=False),
+    Column("signature", String(128), nullable=False),
+    Column("key_fingerprint", String(16), nullable=False),
+    Column("at", TS, nullable=False),
+)
+
+query_log = Table(
+    "query_log",
+    metadata,
+    Column("query_id", String(26), primary_key=True),
+    Column("at", TS, nullable=False),
+    Column("principal_id", String(80), nullable=False),
+    Column("organisation", String(64), nullable=False),
+    Column("subject_id", String(26), nullable=False),
+    Column("purpose", Text, nullable=False),
+    Column("resource", String(64), nullable=False),
+    Column("audience", String(12), nullable=False),
+    Column("channel", String(12), nullable=False),  # cli | api | portal
+    Index("ix_query_log_subject", "subject_id", "at"),
+)
+
+calendar_schedules = Table(
+    "calendar_schedules",
+    metadata,
+    Column("year", Integer, primary_key=True, autoincrement=False),
+    Column("schedule", JSON, nullable=False),
+    Column("source", Text, nullable=False),
+    Column("loaded_at", TS, nullable=False),
+    Column("loaded_by", String(80), nullable=False),
+)
+
+platform_meta = Table(
+    "platform_meta",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)
