@@ -402,7 +402,9 @@ class _Subjects:
                     ids.add(r.subject_id)
         for part in _parts(sorted(ids), 900):
             for r in self.tx.conn.execute(
-                select(subjects.c.subject_id, subjects.c.name).where(subjects.c.subject_id.in_(part))
+                select(subjects.c.subject_id, subjects.c.name).where(
+                    subjects.c.subject_id.in_(part)
+                )
             ):
                 self.names[r.subject_id] = r.name
 
@@ -436,7 +438,12 @@ class _Subjects:
             if legacy15 and ("ric15", legacy15) not in self.known:
                 self.known[("ric15", legacy15)] = sid
                 self.new_identifiers.append(
-                    {"scheme": "ric15", "value": legacy15, "subject_id": sid, "first_seen_at": self.now}
+                    {
+                        "scheme": "ric15",
+                        "value": legacy15,
+                        "subject_id": sid,
+                        "first_seen_at": self.now,
+                    }
                 )
         elif self.names.get(sid) != name:
             current = self.names.get(sid, "")
@@ -563,12 +570,14 @@ def _process_chunk(
     superseded: list[dict[str, Any]] = []
     seen_again: list[dict[str, Any]] = []
     role_rows: list[tuple[N.Candidate, str, str]] = []
+    pending: dict[tuple[str, int], dict[str, Any]] = {}
     for (cand, auth, raw), sid in zip(cands, subject_of, strict=True):
         key = (cand.source_key, sid)
         cur = current.get(key)
         if cur is not None and cur["content_hash"] == cand.content_hash:
             c.duplicates += 1
-            seen_again.append({"b_rid": cur["record_id"], "b_v": cur["version"], "b_now": now})
+            if (cur["record_id"], int(cur["version"])) not in pending:
+                seen_again.append({"b_rid": cur["record_id"], "b_v": cur["version"], "b_now": now})
             continue
         if cur is not None and cur["locked"]:
             rejected.append(
@@ -583,12 +592,13 @@ def _process_chunk(
             continue
         pub = ctx.cat.publicity(
             cand.kind,
-            severity=cand.severity,  # type: ignore[arg-type]
+            severity=cand.severity,
             decided_on=cand.decided_on or ctx.today,
             sector=auth.sector,
             feed_display_until=cand.feed_display_until,
             valid_to=cand.valid_to,
             today=ctx.today,
+            penalty_types=cand.attributes.get("penalty_types"),
         )
         flags = sorted(set(cand.flags) | set(pub.flags))
         if cur is None:
@@ -599,47 +609,51 @@ def _process_chunk(
             record_id, version = cur["record_id"], int(cur["version"]) + 1
             c.superseded += 1
             linked_to = cur["linked_to"]
-            superseded.append({"b_rid": record_id, "b_v": cur["version"], "b_now": now})
+            earlier = pending.get((record_id, int(cur["version"])))
+            if earlier is not None:  # superseded within this chunk: not written yet
+                earlier["superseded_at"] = now
+            else:
+                superseded.append({"b_rid": record_id, "b_v": cur["version"], "b_now": now})
         revoked = cand.status == "revoked"
-        new_rows.append(
-            {
-                "record_id": record_id,
-                "version": version,
-                "reporting_agency": ctx.agency.code,
-                "source_key": cand.source_key,
-                "subject_id": sid,
-                "kind": cand.kind,
-                "content_hash": cand.content_hash,
-                "deciding_authority": auth.code,
-                "decision_no": cand.decision_no,
-                "linked_to": linked_to,
-                "decided_on": cand.decided_on,
-                "published_on": ctx.today,
-                "valid_from": cand.valid_from,
-                "valid_to": cand.valid_to,
-                "legal_basis_text": cand.legal_basis_text,
-                "severity": cand.severity,
-                "severity_derived": cand.severity_derived,
-                "amount_fen": cand.amount_fen,
-                "status": cand.status,
-                "ended_on": ctx.today if revoked else None,
-                "publication": "withdrawn"
-                if revoked
-                else ("published" if pub.published else "unpublished"),
-                "regime_id": pub.regime_id,
-                "display_until": pub.display_until,
-                "repair_from": pub.repair_from,
-                "repair_regime_id": pub.repair_regime_id,
-                "flags": flags,
-                "attributes": cand.attributes,
-                "locked": False,
-                "batch_id": batch_id,
-                "source_row": cand.row,
-                "recorded_at": now,
-                "last_seen_at": now,
-                "superseded_at": None,
-            }
-        )
+        row = {
+            "record_id": record_id,
+            "version": version,
+            "reporting_agency": ctx.agency.code,
+            "source_key": cand.source_key,
+            "subject_id": sid,
+            "kind": cand.kind,
+            "content_hash": cand.content_hash,
+            "deciding_authority": auth.code,
+            "decision_no": cand.decision_no,
+            "linked_to": linked_to,
+            "decided_on": cand.decided_on,
+            "published_on": ctx.today,
+            "valid_from": cand.valid_from,
+            "valid_to": cand.valid_to,
+            "legal_basis_text": cand.legal_basis_text,
+            "severity": cand.severity,
+            "severity_derived": cand.severity_derived,
+            "amount_fen": cand.amount_fen,
+            "status": cand.status,
+            "ended_on": ctx.today if revoked else None,
+            "publication": "withdrawn"
+            if revoked
+            else ("published" if pub.published else "unpublished"),
+            "regime_id": pub.regime_id,
+            "display_until": pub.display_until,
+            "repair_from": pub.repair_from,
+            "repair_regime_id": pub.repair_regime_id,
+            "flags": flags,
+            "attributes": cand.attributes,
+            "locked": False,
+            "batch_id": batch_id,
+            "source_row": cand.row,
+            "recorded_at": now,
+            "last_seen_at": now,
+            "superseded_at": None,
+        }
+        new_rows.append(row)
+        pending[(record_id, version)] = row
         current[key] = {
             "record_id": record_id,
             "version": version,
@@ -724,9 +738,7 @@ def _link_channels(
                 records.c.reporting_agency != ctx.agency.code,
             )
         ):
-            found[(r.deciding_authority, r.decision_no, r.subject_id)] = (
-                r.linked_to or r.record_id
-            )
+            found[(r.deciding_authority, r.decision_no, r.subject_id)] = r.linked_to or r.record_id
     for r in fresh:
         target = found.get((r["deciding_authority"], r["decision_no"], r["subject_id"]))
         if target:
@@ -770,7 +782,9 @@ def _roles(
         since = cand.decided_on or today
         rows = existing.setdefault(org_sid, [])
 
-        def same(r: dict[str, Any], person_sid: str | None = person_sid, name: str = rep.name) -> bool:
+        def same(
+            r: dict[str, Any], person_sid: str | None = person_sid, name: str = rep.name
+        ) -> bool:
             if person_sid and r["person_subject_id"]:
                 return bool(r["person_subject_id"] == person_sid)
             return bool(r["person_name"] == name)
