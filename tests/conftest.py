@@ -97,6 +97,26 @@ def db_url(engine: str, tmp_path: Path) -> Iterator[str]:
 
 
 @pytest.fixture
+def fresh_db_url(engine: str, tmp_path: Path) -> Iterator[object]:
+    """A factory of further fresh databases on the engine under test (dropped afterwards)."""
+    created: list[str] = []
+
+    def make(tag: str) -> str:
+        if engine == "sqlite":
+            return f"sqlite:///{tmp_path / f'{tag}.db'}"
+        name = f"xy_test_{uuid.uuid4().hex[:12]}"
+        created.append(name)
+        return _create_pg_database(name)
+
+    yield make
+    from xinyong.store.engine import dispose_all
+
+    dispose_all()
+    for name in created:
+        _drop_pg_database(name)
+
+
+@pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     return Settings(
         database_url="sqlite:///unused.db",

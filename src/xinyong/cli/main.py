@@ -12,7 +12,6 @@ import sys
 import traceback
 from typing import Any
 
-import click
 import typer
 from typer.core import TyperGroup
 
@@ -40,23 +39,25 @@ _debug = False
 
 
 class XinyongGroup(TyperGroup):
-    def invoke(self, ctx: click.Context) -> Any:
+    """Maps the platform's errors to one line and an exit code (CONTRACTS.md)."""
+
+    def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
         except XinyongError as e:
             if _debug:
                 traceback.print_exc()
-            click.echo(f"error [{e.code}]: {e.message}", err=True)
-            raise click.exceptions.Exit(e.exit_code) from None
-        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
-            raise
+            typer.echo(f"error [{e.code}]: {e.message}", err=True)
+            raise typer.Exit(e.exit_code) from None
         except KeyboardInterrupt:
             raise
         except Exception as e:  # noqa: BLE001 - the last line of defence
+            if type(e).__module__.startswith(("typer", "click")):
+                raise  # usage errors, --help, exits: the CLI framework's own
             if _debug:
                 traceback.print_exc()
-            click.echo(f"internal error: {type(e).__name__}: {e} (rerun with --debug)", err=True)
-            raise click.exceptions.Exit(70) from None
+            typer.echo(f"internal error: {type(e).__name__}: {e} (rerun with --debug)", err=True)
+            raise typer.Exit(70) from None
 
 
 app = typer.Typer(

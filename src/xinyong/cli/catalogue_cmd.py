@@ -1,0 +1,171 @@
+"""``xinyong catalogue``: show the catalogue the platform runs on.
+
+Operators and reviewers need to see which legal basis a kind of record rests
+on, who sees it and which publicity regime sets its period, without reading
+YAML; ``check`` validates an edited catalogue directory before it is deployed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from xinyong.calendar import Duration
+from xinyong.catalogue import Audience, Catalogue, RecordKind, Regime, get_catalogue, load_catalogue
+from xinyong.catalogue.model import AudienceRule, SeverityRule
+from xinyong.cli.common import JsonOption, console, print_json
+
+__all__ = ["register"]
+
+_UNITS = {
+    "working_days": ("working day", "working days"),
+    "calendar_days": ("day", "days"),
+    "months": ("month", "months"),
+    "years": ("year", "years"),
+}
+
+
+def _dur(d: Duration | None) -> str:
+    if d is None:
+        return "—"
+    one, many = _UNITS.get(d.unit.value, (d.unit.value, d.unit.value))
+    return f"{d.n} {one if d.n == 1 else many}"
+
+
+def _rule(r: AudienceRule) -> str:
+    if isinstance(r, bool):
+        return "yes" if r else "no"
+    return f"if {r.when.field} ∈ {{{', '.join(r.when.in_)}}}"
+
+
+def _publicity(kind: RecordKind) -> str:
+    p = kind.publicity
+    return f"fixed {_dur(p.period)}" if p.period is not None else p.rule.value
+
+
+def _severity_cell(rule: SeverityRule) -> str:
+    if not rule.published:
+        text = f"not published (max {_dur(rule.display)})"
+    else:
+        text = _dur(rule.display)
+        if rule.repair_after is not None:
+            text += f", repair ≥ {_dur(rule.repair_after)}"
+        if rule.not_published_if_only:
+            text += f"; not if only {'/'.join(rule.not_published_if_only)}"
+    return text + ("" if rule.verified.all else " *")
+
+
+def _regimes_table(cat: Catalogue, regimes: list[Regime]) -> Table:
+    table = Table(title="Publicity regimes", caption="* unverified number (flagged on records)")
+    for col in ("id", "family", "from", "to", "instrument", "minor", "general", "serious"):
+        table.add_column(col)
+    for r in regimes:
+        inst = cat.instrument(r.instrument)
+        table.add_row(
+            r.id,
+            r.family.value,
+            str(r.valid_from),
+            str(r.valid_to or "—"),
+            inst.label_zh + ("" if inst.verified else " (unverified)"),
+            *(_severity_cell(r.severities[s]) for s in sorted(r.severities, key=lambda s: s.rank)),
+        )
+    return table
+
+
+def _show_kind(cat: Catalogue, kind_id: str) -> None:
+    view = cat.view(kind_id)
+    k = view.kind
+    console.print(f"[bold]{k.id}[/bold] — {k.name_zh} / {k.name_en}")
+    if k.description:
+        console.print(f"  {k.description.strip()}")
+    console.print(f"  negative (dishonesty information): {'yes' if k.negative else 'no'}")
+    console.print(f"  subject kinds: {', '.join(s.value for s in k.subject_kinds)}")
+    console.print("  legal basis:")
+    for zh, en in zip(view.citations_zh, view.citations_en, strict=True):
+        console.print(f"    {zh}  /  {en}")
+    v = k.visibility
+    console.print(
+        f"  visible to: public {_rule(v.public)}; agency {_rule(v.agency)}; subject always"
+    )
+    for aud in Audience:
+        m = cat.masking_for(aud, k.id)
+        console.print(
+            f"  masking ({aud.value}): resident ID {m.ric.value}, other IDs {m.other_id.value}, "
+            f"names {m.person_name}"
+        )
+    console.print(f"  retention: {_dur(k.retention.period)} after {k.retention.anchor.value}")
+    console.print(f"  publicity: {_publicity(k)}")
+    if k.notes:
+        console.print(f"  notes: {k.notes.strip()}")
+    if view.regimes:
+        console.print(_regimes_table(cat, view.regimes))
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``catalogue`` command group to ``app``."""
+    cat_app = typer.Typer(
+        name="catalogue",
+        help="The public credit information catalogue: record kinds, legal bases, regimes.",
+        no_args_is_help=True,
+    )
+
+    @cat_app.command("show")
+    def show(
+        kind: Annotated[
+            str | None, typer.Argument(help="A record kind id; omit for the list of kinds.")
+        ] = None,
+        as_json: JsonOption = False,
+    ) -> None:
+        """List the record kinds, or show one kind in full with the regimes that apply."""
+        cat = get_catalogue()
+        if kind is not None:
+            if as_json:
+                print_json(cat.view(kind))
+            else:
+                _show_kind(cat, kind)
+            return
+        kinds = [cat.kinds[k] for k in cat.kinds]
+        if as_json:
+            print_json(kinds)
+            return
+        table = Table(title=f"Record kinds — catalogue {cat.version}")
+        for col in ("id", "名称", "name", "legal basis", "public", "publicity"):
+            table.add_column(col)
+        for k in kinds:
+            table.add_row(
+                k.id,
+                k.name_zh,
+                k.name_en,
+                "\n".join(cat.citations(k.id, "zh")),
+                _rule(k.visibility.public),
+                _publicity(k),
+            )
+        console.print(table)
+
+    @cat_app.command("regimes")
+    def regimes(as_json: JsonOption = False) -> None:
+        """List the publicity regimes by family and date, with periods per severity."""
+        cat = get_catalogue()
+        if as_json:
+            print_json(list(cat.regimes))
+            return
+        console.print(_regimes_table(cat, list(cat.regimes)))
+
+    @cat_app.command("check")
+    def check(
+        path: Annotated[
+            Path | None,
+            typer.Argument(help="A catalogue directory (default: the one the platform uses)."),
+        ] = None,
+    ) -> None:
+        """Validate a catalogue directory; exit 1 listing every problem if it does not load."""
+        cat = load_catalogue(path) if path is not None else get_catalogue()
+        console.print(
+            f"catalogue {cat.version}: {len(cat.kinds)} kinds, {len(cat.instruments)} "
+            f"instruments, {len(cat.regimes)} regimes, {len(cat.sectors)} sectors — valid"
+        )
+
+    app.add_typer(cat_app, name="catalogue")

@@ -1,0 +1,97 @@
+"""A canonical dump of every table: rows keyed by natural keys, without surrogate ids,
+timestamps or audit sequence numbers, so two stores built by different runs compare."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy import select
+
+from xinyong.store.context import Store
+from xinyong.store.tables import (
+    agencies,
+    api_keys,
+    audit_checkpoints,
+    audit_log,
+    calendar_schedules,
+    ingest_batches,
+    metadata,
+    principals,
+    query_log,
+    quarantine,
+    records,
+    roles,
+    subject_identifiers,
+    subject_names,
+    subjects,
+)
+
+DUMPED = {
+    "agencies", "principals", "api_keys", "subjects", "subject_identifiers", "subject_names",
+    "roles", "records", "ingest_batches", "quarantine", "audit_log", "audit_head",
+    "audit_checkpoints", "query_log", "calendar_schedules", "platform_meta",
+}
+
+
+def _j(v: Any) -> str:
+    return json.dumps(v, ensure_ascii=False, sort_keys=True, default=str)
+
+
+def canonical_dump(store: Store) -> dict[str, list[str]]:
+    assert {t.name for t in metadata.sorted_tables} == DUMPED, "a new table must be dumped"
+    out: dict[str, list[str]] = {}
+    with store.read() as conn:
+        skey: dict[str, str] = {}
+        for r in conn.execute(select(subject_identifiers).order_by(subject_identifiers.c.scheme)):
+            skey.setdefault(r.subject_id, f"{r.scheme}:{r.value}")
+        bkey = {
+            r.batch_id: f"{r.agency}/{r.file_sha256}/{r.mapping}"
+            for r in conn.execute(select(ingest_batches))
+        }
+        rkey = {
+            r.record_id: f"{r.reporting_agency}/{r.source_key}/{skey[r.subject_id]}"
+            for r in conn.execute(select(records))
+        }
+        ids = {**skey, **bkey, **rkey}
+
+        def rows(table: Any, drop: set[str], remap: set[str]) -> list[str]:
+            res = []
+            for r in conn.execute(select(table)):
+                d = {k: v for k, v in r._mapping.items() if k not in drop}
+                for k in remap:
+                    if d.get(k) is not None:
+                        d[k] = ids.get(d[k], d[k])
+                res.append(_j(d))
+            return sorted(res)
+
+        out["agencies"] = rows(agencies, {"created_at"}, set())
+        out["principals"] = rows(principals, {"created_at", "disabled_at"}, {"subject_id"})
+        out["api_keys"] = rows(api_keys, {"key_id", "sha256", "prefix", "created_at", "expires_at"}, set())
+        out["subjects"] = [
+            _j({"key": skey[r.subject_id], "kind": r.kind, "name": r.name, "region": r.region,
+                "batch": bkey.get(r.first_batch)})
+            for r in conn.execute(select(subjects))
+        ]
+        out["subjects"].sort()
+        out["subject_identifiers"] = rows(subject_identifiers, {"first_seen_at"}, {"subject_id"})
+        out["subject_names"] = rows(subject_names, {"first_seen_at"}, {"subject_id", "source_batch"})
+        out["roles"] = rows(
+            roles, {"role_id", "first_seen_at"}, {"org_subject_id", "person_subject_id", "source_record_id"}
+        )
+        out["records"] = [
+            _j({**{k: v for k, v in r._mapping.items()
+                   if k not in {"record_id", "recorded_at", "last_seen_at", "superseded_at"}},
+                "subject_id": skey[r.subject_id], "linked_to": rkey.get(r.linked_to),
+                "batch_id": bkey.get(r.batch_id), "current": r.superseded_at is None,
+                "key": rkey[r.record_id]})
+            for r in conn.execute(select(records))
+        ]
+        out["records"].sort()
+        out["ingest_batches"] = rows(ingest_batches, {"batch_id", "started_at", "finished_at"}, set())
+        out["quarantine"] = rows(quarantine, set(), {"batch_id"})
+        out["audit_log"] = rows(audit_log, {"seq", "at", "prev_hash", "hash"}, {"entity_id"})
+        out["audit_checkpoints"] = [str(len(conn.execute(select(audit_checkpoints)).all()))]
+        out["query_log"] = rows(query_log, {"query_id", "at"}, {"subject_id"})
+        out["calendar_schedules"] = rows(calendar_schedules, {"loaded_at"}, set())
+    return out
