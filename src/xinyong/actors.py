@@ -9,14 +9,14 @@ from pydantic import BaseModel, ConfigDict
 
 
 class Role(StrEnum):
-    admin = "admin"
-    agency = "agency"  # reports records
-    reviewer = "reviewer"
-    supervisor = "supervisor"
-    implementing_officer = "implementing_officer"
-    inspector = "inspector"
-    lender = "lender"
-    subject = "subject"
+    ADMIN = "admin"
+    AGENCY = "agency"  # reports records
+    REVIEWER = "reviewer"
+    SUPERVISOR = "supervisor"
+    IMPLEMENTING_OFFICER = "implementing_officer"
+    INSPECTOR = "inspector"
+    LENDER = "lender"
+    SUBJECT = "subject"
 
 
 PLATFORM_ORG = "platform"
@@ -33,7 +33,7 @@ class Principal(BaseModel):
     subject_id: str | None = None
 
     def has(self, role: Role) -> bool:
-        return role in self.roles or Role.admin in self.roles
+        return role in self.roles or Role.ADMIN in self.roles
 
 
 class Agency(BaseModel):

@@ -79,7 +79,7 @@ def build_file(
     srow = conn.execute(select(subjects).where(subjects.c.subject_id == subject_id)).one_or_none()
     if srow is None or _aware(srow.first_seen_at) > known_at:  # type: ignore[operator]
         raise NotFound(f"no subject {subject_id}", code="unknown_subject")
-    public = audience == Audience.public
+    public = audience == Audience.PUBLIC
 
     versions = conn.execute(
         select(records)
@@ -197,7 +197,7 @@ def _record_view(
         in_force
         and cur.publication == "published"
         and (cur.display_until is None or cur.display_until >= on)
-        and cat.visible(cur.kind, Audience.public, cur.attributes)
+        and cat.visible(cur.kind, Audience.PUBLIC, cur.attributes)
     )
     history = [
         RecordVersionView(
@@ -304,7 +304,7 @@ def read_file(
     channel: str,
 ) -> SubjectFile:
     """Build the file; a non-public read is written to the query log in the same step."""
-    if audience != Audience.public:
+    if audience != Audience.PUBLIC:
         if principal is None:
             raise UsageError("a non-public read needs a principal")
         if not purpose:

@@ -94,7 +94,7 @@ def add_agency(tx: Tx, agency: Agency, *, update_existing: bool = False) -> bool
                 principal_id=agency.code,
                 display_name=agency.name_zh,
                 organisation=agency.code,
-                roles=frozenset({Role.agency}),
+                roles=frozenset({Role.AGENCY}),
             ),
         )
     return True
@@ -134,7 +134,7 @@ def add_principal(tx: Tx, p: Principal) -> None:
     if get_principal(tx.conn, p.principal_id, missing_ok=True) is not None:
         raise Conflict(f"principal {p.principal_id!r} already exists", code="principal_exists")
     if p.organisation != PLATFORM_ORG and get_agency(tx.conn, p.organisation, missing_ok=True) is None:
-        if Role.lender not in p.roles and Role.subject not in p.roles:
+        if Role.LENDER not in p.roles and Role.SUBJECT not in p.roles:
             raise NotFound(
                 f"organisation {p.organisation!r} is neither the platform nor a registered agency",
                 code="unknown_organisation",
@@ -166,7 +166,7 @@ def ensure_local_admin(tx: Tx) -> bool:
             principal_id=LOCAL_ADMIN,
             display_name="Local administrator",
             organisation=PLATFORM_ORG,
-            roles=frozenset({Role.admin}),
+            roles=frozenset({Role.ADMIN}),
         ),
     )
     return True

@@ -57,9 +57,9 @@ async def post_records(
 ) -> Receipt:
     """Upload a feed file as the request body (``Content-Type: text/csv``,
     ``application/x-ndjson`` or ``application/vnd.apache.parquet``)."""
-    if p.has(Role.admin) and agency:
+    if p.has(Role.ADMIN) and agency:
         code = agency
-    elif Role.agency in p.roles:
+    elif Role.AGENCY in p.roles:
         if agency and agency != p.organisation:
             raise Forbidden("an agency key reports only for its own agency")
         code = p.organisation
@@ -123,7 +123,7 @@ def batch_quarantine(
 ) -> dict[str, Any]:
     """Quarantined rows of a batch (the reporting agency's own, or any for admins)."""
     agency = _batch_agency(store, batch_id)
-    if not p.has(Role.admin) and p.organisation != agency:
+    if not p.has(Role.ADMIN) and p.organisation != agency:
         raise Forbidden("a batch's quarantine is visible to its agency only")
     with store.read() as conn:
         items = list_quarantine(conn, batch_id=batch_id, after=(batch_id, cursor), limit=limit)

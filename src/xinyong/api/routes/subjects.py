@@ -36,16 +36,16 @@ class Lookup(BaseModel):
 
 def _audience(p: Principal | None, subject_id: str, asked: Audience | None) -> Audience:
     if p is None:
-        if asked not in (None, Audience.public):
+        if asked not in (None, Audience.PUBLIC):
             raise Forbidden("only the public view is available without an API key")
-        return Audience.public
-    if Role.subject in p.roles and not p.has(Role.admin):
+        return Audience.PUBLIC
+    if Role.SUBJECT in p.roles and not p.has(Role.ADMIN):
         if p.subject_id != subject_id:
             raise Forbidden("a subject key reads only its own file")
-        return asked or Audience.subject
-    if asked == Audience.subject and not p.has(Role.admin):
+        return asked or Audience.SUBJECT
+    if asked == Audience.SUBJECT and not p.has(Role.ADMIN):
         raise Forbidden("the subject view is for the subject itself")
-    return asked or Audience.agency
+    return asked or Audience.AGENCY
 
 
 def _read(
@@ -62,7 +62,7 @@ def _read(
     from xinyong.cli.common import parse_known_at
 
     aud = _audience(p, subject_id, audience)
-    if aud == Audience.agency and not purpose:
+    if aud == Audience.AGENCY and not purpose:
         raise UsageError(
             "reading a non-public file needs a stated purpose (?purpose=…)", code="purpose_required"
         )
@@ -74,7 +74,7 @@ def _read(
         known_at=parse_known_at(known_at.isoformat()) if known_at else parse_known_at(None),
         audience=aud,
         principal=p,
-        purpose=purpose or ("own file" if aud == Audience.subject else None),
+        purpose=purpose or ("own file" if aud == Audience.SUBJECT else None),
         channel="api",
     )
 
