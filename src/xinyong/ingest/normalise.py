@@ -11,6 +11,7 @@ import hashlib
 import json
 import re
 import unicodedata
+from functools import lru_cache
 from collections.abc import Mapping as MappingT
 from dataclasses import dataclass, field
 from datetime import date
@@ -18,7 +19,8 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from xinyong.catalogue import Catalogue
-from xinyong.identity import check_code
+from xinyong.identity import CodeCheck
+from xinyong.identity import check_code as _check_code
 from xinyong.ingest.mapping import Mapping, value_maps
 
 # reason codes (docs/ingest.md lists them with examples)
@@ -157,6 +159,12 @@ class Candidate:
     content_hash: str = ""
 
 
+@lru_cache(maxsize=200_000)
+def check_code(raw: str, *, today: date) -> CodeCheck:
+    """Feeds repeat the same codes (a firm's many decisions): check each once."""
+    return _check_code(raw, today=today)
+
+
 def nfc(s: str) -> str:
     return unicodedata.normalize("NFC", s).strip()
 
@@ -249,30 +257,46 @@ def _age_on(birth: date, on: date) -> int:
     return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
 
 
+def _part(v: object) -> str:
+    if v is None:
+        return "\x00"
+    if isinstance(v, date):
+        return v.isoformat()
+    return str(v)
+
+
 def content_hash(c: Candidate) -> str:
-    payload = [
+    """SHA-256 over the normalised row: same content in any encoding or format, same hash.
+
+    Fields are joined with a unit separator (never in normalised text) rather than
+    JSON-encoded: ingest hashes every row, and this is the cheaper exact encoding.
+    """
+    rep = c.legal_rep
+    parts = [
         c.kind,
         c.source_key,
         c.subject_kind,
         c.subject_name,
         c.id_scheme,
         c.id_value,
-        c.legal_rep.name if c.legal_rep else None,
-        c.legal_rep.value if c.legal_rep else None,
+        rep.name if rep else None,
+        rep.value if rep else None,
         c.decision_no,
-        c.decided_on.isoformat() if c.decided_on else None,
-        c.valid_from.isoformat() if c.valid_from else None,
-        c.valid_to.isoformat() if c.valid_to else None,
-        c.feed_display_until.isoformat() if c.feed_display_until else None,
+        c.decided_on,
+        c.valid_from,
+        c.valid_to,
+        c.feed_display_until,
         c.authority_uscc,
         c.authority_name,
         c.legal_basis_text,
-        c.severity if not c.severity_derived else None,
+        None if c.severity_derived else c.severity,
         c.amount_fen,
         c.status,
-        c.attributes,
     ]
-    text = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    for k in sorted(c.attributes):
+        parts.append(k)
+        parts.append(c.attributes[k])
+    text = "\x1f".join([_part(p) for p in parts])
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
@@ -283,7 +307,16 @@ class Normaliser:
         self.mapping = mapping
         self.cat = catalogue
         self.today = today
-        self.h = mapping.header_for
+        headers: dict[str, str] = {}
+        for header, fld in mapping.columns.items():
+            headers.setdefault(fld, header)
+        self.h = lambda fld: headers.get(fld, fld)
+        self._severity = lru_cache(maxsize=65_536)(self._derive_severity)
+
+    def _derive_severity(self, penalty_types: str | None, amount_fen: int | None) -> tuple[str, bool]:
+        """Severity from the catalogue's rules, memoised: feeds repeat types and amounts."""
+        res = self.cat.derive_severity(penalty_types, amount_fen)
+        return str(res.severity), bool(res.unknown_types)
 
     def __call__(self, row_no: int, fields: MappingT[str, str | None]) -> Candidate | Rejection:
         try:
@@ -404,9 +437,9 @@ class Normaliser:
                 raise RowError(INVALID_VALUE, f"{h('severity')} {sev_raw!r} is not minor/general/serious")
             derived = False
         elif kind == "administrative_penalty":
-            res = self.cat.derive_severity(attributes.get("penalty_types"), amount_fen)
-            severity, derived = str(res.severity), True
-            if res.unknown_types:
+            severity, unknown = self._severity(attributes.get("penalty_types"), amount_fen)
+            derived = True
+            if unknown:
                 flags.append("severity_unknown_penalty_type")
 
         self._kind_rules(kind, attributes, subject_kind, birth, decided_on)

@@ -16,7 +16,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, insert, select, update
+from sqlalchemy import Connection, and_, bindparam, insert, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from ulid import ULID
 
@@ -30,6 +30,7 @@ from xinyong.ingest.mapping import Mapping, detect_mapping, load_mapping
 from xinyong.ingest.readers import RawRow, SourceFile, open_source
 from xinyong.ingest.receipt import Receipt
 from xinyong.store.actors import get_agency, list_agencies
+from xinyong.store.bulk import bulk_insert
 from xinyong.store.context import Store, Tx
 from xinyong.store.tables import (
     ingest_batches,
@@ -42,6 +43,7 @@ from xinyong.store.tables import (
 )
 
 Progress = Callable[[int], None]
+INGEST_LOCK = 0x78696E79  # "xiny": the advisory lock ingest chunks hold on PostgreSQL
 
 
 @dataclass
@@ -267,6 +269,14 @@ def _open_batch(
 
 
 def _guard(conn: Connection, batch_id: str, expected_next: int) -> None:
+    """Check no other process moved this batch on, and serialise writers on PostgreSQL.
+
+    Subjects are created by looking identifiers up first; two ingests creating the same
+    subject at once would race, so chunks take a transaction-scoped advisory lock (on
+    SQLite ``BEGIN IMMEDIATE`` already serialises them).
+    """
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": INGEST_LOCK})
     current = conn.execute(
         select(ingest_batches.c.next_row, ingest_batches.c.status)
         .where(ingest_batches.c.batch_id == batch_id)
@@ -354,6 +364,13 @@ def _has_surrogates(raw: RawRow) -> bool:
             except UnicodeEncodeError:
                 return True
     return False
+
+
+def _show_bytes(v: str | None) -> str | None:
+    """Undecodable bytes (kept as surrogates) shown as \\xNN escapes in the quarantine."""
+    if v is None:
+        return None
+    return v.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 def _insert_ignore(conn: Connection, table: Any, rows: list[dict[str, Any]]) -> None:
@@ -452,9 +469,8 @@ class _Subjects:
 
     def write(self) -> None:
         conn = self.tx.conn
-        if self.new_subjects:
-            conn.execute(insert(subjects), self.new_subjects)
-        _insert_ignore(conn, subject_identifiers, self.new_identifiers)
+        bulk_insert(conn, subjects, self.new_subjects)
+        bulk_insert(conn, subject_identifiers, self.new_identifiers)
         _insert_ignore(
             conn,
             subject_names,
@@ -490,8 +506,9 @@ def _process_chunk(
             rejected.append((row_no, N.MALFORMED_ROW, f"row {row_no} {raw}", raw))
             continue
         if _has_surrogates(raw):
+            shown = {k: _show_bytes(v) for k, v in raw.items()}
             rejected.append(
-                (row_no, N.BAD_ENCODING, "the row has bytes that are not valid text", raw)
+                (row_no, N.BAD_ENCODING, "the row has bytes that are not valid text", shown)
             )
             continue
         fields = {f: raw.get(h) for h, f in plan}
@@ -680,8 +697,7 @@ def _process_chunk(
             .values(superseded_at=bindparam("b_now")),
             superseded,
         )
-    if new_rows:
-        conn.execute(insert(records), new_rows)
+    bulk_insert(conn, records, new_rows)
     if seen_again:
         conn.execute(
             update(records)
@@ -722,23 +738,29 @@ def _link_channels(
     fresh = [r for r in new_rows if r["version"] == 1 and r["decision_no"]]
     if not fresh:
         return
-    numbers = sorted({r["decision_no"] for r in fresh})
+    by_authority: dict[str, set[str]] = {}
+    for r in fresh:
+        by_authority.setdefault(r["deciding_authority"], set()).add(r["decision_no"])
     found: dict[tuple[str, str, str], str] = {}
-    for part in _parts(numbers, 900):
-        for r in conn.execute(
-            select(
-                records.c.record_id,
-                records.c.deciding_authority,
-                records.c.decision_no,
-                records.c.subject_id,
-                records.c.linked_to,
-            ).where(
-                records.c.decision_no.in_(part),
-                records.c.superseded_at.is_(None),
-                records.c.reporting_agency != ctx.agency.code,
-            )
-        ):
-            found[(r.deciding_authority, r.decision_no, r.subject_id)] = r.linked_to or r.record_id
+    for authority, nums in sorted(by_authority.items()):
+        for part in _parts(sorted(nums), 900):
+            for r in conn.execute(
+                select(
+                    records.c.record_id,
+                    records.c.deciding_authority,
+                    records.c.decision_no,
+                    records.c.subject_id,
+                    records.c.linked_to,
+                ).where(
+                    records.c.deciding_authority == authority,
+                    records.c.decision_no.in_(part),
+                    records.c.superseded_at.is_(None),
+                    records.c.reporting_agency != ctx.agency.code,
+                )
+            ):
+                found[(r.deciding_authority, r.decision_no, r.subject_id)] = (
+                    r.linked_to or r.record_id
+                )
     for r in fresh:
         target = found.get((r["deciding_authority"], r["decision_no"], r["subject_id"]))
         if target:
