@@ -7,10 +7,13 @@ from fastapi import FastAPI
 from xinyong import __version__
 from xinyong.api import errors
 from xinyong.api.routes import agency, catalogue, health, subjects
+from xinyong.catalogue import get_catalogue
 from xinyong.store.context import Store
 
 
 def create_app(database_url: str | None = None) -> FastAPI:
+    """The app; refuses to start on an invalid catalogue (it is loaded here, once)."""
+    get_catalogue()
     app = FastAPI(
         title="xinyong",
         version=__version__,
