@@ -332,3 +332,23 @@ def test_registry_unregistered_authority_name(reg: Store, tmp_path: Path) -> Non
     r = run(reg, write_csv(tmp_path / "r.csv", "subject_registry", rows))
     assert r.accepted == 1 and r.reasons == {"unregistered_authority": 1}
     assert COURT_USCC  # (the court is registered, but under its full name)
+
+
+def test_a_corrected_version_is_not_reverted_by_a_resend(reg: Store, tmp_path: Path) -> None:
+    from sqlalchemy import update
+
+    p = write_csv(tmp_path / "a.csv", "penalty_national", [penalty_row()])
+    run(reg, p)
+    # a case outcome corrected the record (rights module, later): its version is locked
+    corrected = penalty_row(**{"罚款金额（万元）": "1"})
+    run(reg, write_csv(tmp_path / "b.csv", "penalty_national", [corrected]))
+    with reg.write() as tx:
+        tx.conn.execute(
+            update(records).where(records.c.superseded_at.is_(None)).values(locked=True)
+        )
+    # the agency resends its old content: quarantined, never a silent revert
+    r = run(reg, write_csv(tmp_path / "c.csv", "penalty_national", [penalty_row(), corrected]))
+    assert r.reasons == {"conflicts_with_corrected": 1} and r.duplicates == 1
+    with reg.read() as conn:
+        cur = conn.execute(select(records).where(records.c.superseded_at.is_(None))).one()
+    assert cur.amount_fen == 1_000_000 and cur.version == 2

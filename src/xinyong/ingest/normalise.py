@@ -257,22 +257,14 @@ def _age_on(birth: date, on: date) -> int:
     return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
 
 
-def _part(v: object) -> str:
-    if v is None:
-        return "\x00"
-    if isinstance(v, date):
-        return v.isoformat()
-    return str(v)
+def _iso(d: date | None) -> str | None:
+    return None if d is None else d.isoformat()
 
 
 def content_hash(c: Candidate) -> str:
-    """SHA-256 over the normalised row: same content in any encoding or format, same hash.
-
-    Fields are joined with a unit separator (never in normalised text) rather than
-    JSON-encoded: ingest hashes every row, and this is the cheaper exact encoding.
-    """
+    """SHA-256 over the normalised row: same content in any encoding or format, same hash."""
     rep = c.legal_rep
-    parts = [
+    payload = [
         c.kind,
         c.source_key,
         c.subject_kind,
@@ -282,22 +274,23 @@ def content_hash(c: Candidate) -> str:
         rep.name if rep else None,
         rep.value if rep else None,
         c.decision_no,
-        c.decided_on,
-        c.valid_from,
-        c.valid_to,
-        c.feed_display_until,
+        _iso(c.decided_on),
+        _iso(c.valid_from),
+        _iso(c.valid_to),
+        _iso(c.feed_display_until),
         c.authority_uscc,
         c.authority_name,
         c.legal_basis_text,
         None if c.severity_derived else c.severity,
         c.amount_fen,
         c.status,
+        c.attributes,
     ]
-    for k in sorted(c.attributes):
-        parts.append(k)
-        parts.append(c.attributes[k])
-    text = "\x1f".join([_part(p) for p in parts])
+    text = _HASH_JSON.encode(payload)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+_HASH_JSON = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
 class Normaliser:

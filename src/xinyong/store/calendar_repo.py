@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Engine, delete, insert, select
+from sqlalchemy import Engine, delete, insert, inspect, select
 
 from xinyong.audit.log import now_utc
 from xinyong.calendar import WorkCalendar, YearSchedule
@@ -34,7 +34,15 @@ def save_schedule(engine: Engine, schedule: YearSchedule, actor: str | None) -> 
 
 
 def load_schedules(engine: Engine) -> dict[int, YearSchedule]:
+    """Schedules loaded into the store; none for a store not yet migrated."""
+    if engine.dialect.name == "sqlite" and engine.url.database:
+        from pathlib import Path
+
+        if not Path(engine.url.database).exists():
+            return {}  # do not create an empty database file as a side effect
     with read_tx(engine) as conn:
+        if not inspect(conn).has_table("calendar_schedules"):
+            return {}
         rows = conn.execute(select(calendar_schedules.c.year, calendar_schedules.c.schedule))
         return {int(r.year): YearSchedule.model_validate(r.schedule) for r in rows}
 
