@@ -14,7 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from xinyong.settings import Settings
+# wide, plain terminal output for CLI tests (rich sizes tables to the terminal)
+os.environ["COLUMNS"] = "200"
+os.environ.setdefault("NO_COLOR", "1")
+
+from xinyong.settings import Settings  # noqa: E402
 
 PG_URL = os.environ.get("XINYONG_TEST_PG_URL")
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -55,7 +59,7 @@ def _create_pg_database(name: str) -> str:
     admin = _pg_admin_url().replace("postgresql+psycopg://", "postgresql://")
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(
-            f'CREATE DATABASE "{name}" TEMPLATE template0 ENCODING \'UTF8\' '
+            f"CREATE DATABASE \"{name}\" TEMPLATE template0 ENCODING 'UTF8' "
             "LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'"
         )
     base, _, _ = admin.rpartition("/")

@@ -8,8 +8,15 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
+from tests.support.feeds import (
+    court_row,
+    org_uscc,
+    penalty_row,
+    person_ric,
+    register_agencies,
+    write_csv,
+)
 
-from tests.support.feeds import court_row, org_uscc, penalty_row, person_ric, register_agencies, write_csv
 from xinyong.actors import Principal, Role
 from xinyong.api.app import create_app
 from xinyong.store.actors import add_principal, create_key, revoke_key
@@ -65,7 +72,9 @@ def test_agency_posts_a_feed_and_gets_a_receipt(api, tmp_path: Path) -> None:  #
     body = r.json()
     assert (body["rows"], body["accepted"], body["quarantined"]) == (2, 1, 1)
     assert body["reasons"] == {"invalid_amount": 1}
-    q = client.get(f"/v1/agency/batches/{body['batch_id']}/quarantine", headers=auth(keys["rc-samr"]))
+    q = client.get(
+        f"/v1/agency/batches/{body['batch_id']}/quarantine", headers=auth(keys["rc-samr"])
+    )
     assert q.status_code == 200 and q.json()["items"][0]["row"] == 2
     # another agency may not read this agency's quarantine
     other = client.get(
@@ -79,7 +88,12 @@ def test_agency_posts_a_feed_and_gets_a_receipt(api, tmp_path: Path) -> None:  #
 def test_agency_endpoint_refusals(api, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     client, keys = api
     p = write_csv(tmp_path / "p.csv", "penalty_national", [penalty_row()])
-    assert client.post("/v1/agency/records", content=b"x", headers={"Content-Type": "text/csv"}).status_code == 401
+    assert (
+        client.post(
+            "/v1/agency/records", content=b"x", headers={"Content-Type": "text/csv"}
+        ).status_code
+        == 401
+    )
     assert upload(client, "xy_not-a-key", p).status_code == 401
     assert upload(client, keys["samr-reviewer"], p).status_code == 403
     r = upload(client, keys["rc-court"], p)  # the court may not report penalties
@@ -96,7 +110,9 @@ def test_agency_endpoint_refusals(api, tmp_path: Path) -> None:  # type: ignore[
 
 def test_public_agency_and_subject_audiences(api, store: Store, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     client, keys = api
-    upload(client, keys["rc-samr"], write_csv(tmp_path / "p.csv", "penalty_national", [penalty_row()]))
+    upload(
+        client, keys["rc-samr"], write_csv(tmp_path / "p.csv", "penalty_national", [penalty_row()])
+    )
     r = client.get(f"/v1/subjects/uscc/{org_uscc(1)}")
     assert r.status_code == 200, r.text
     pub = r.json()
@@ -105,7 +121,9 @@ def test_public_agency_and_subject_audiences(api, store: Store, tmp_path: Path) 
     # a non-public read needs a purpose, and is logged
     r = client.get(f"/v1/subjects/{sid}", headers=auth(keys["samr-reviewer"]))
     assert r.status_code == 400 and r.json()["error"]["code"] == "purpose_required"
-    r = client.get(f"/v1/subjects/{sid}?purpose=licence%20review", headers=auth(keys["samr-reviewer"]))
+    r = client.get(
+        f"/v1/subjects/{sid}?purpose=licence%20review", headers=auth(keys["samr-reviewer"])
+    )
     assert r.status_code == 200 and r.json()["audience"] == "agency"
     with store.read() as conn:
         rows = conn.execute(select(query_log)).all()
@@ -116,8 +134,13 @@ def test_public_agency_and_subject_audiences(api, store: Store, tmp_path: Path) 
     with store.write() as tx:
         add_principal(
             tx,
-            Principal(principal_id="subject-1", display_name="x", organisation="platform",
-                      roles=frozenset({Role.SUBJECT}), subject_id="01ARZ3NDEKTSV4RRFFQ69G5FAV"),
+            Principal(
+                principal_id="subject-1",
+                display_name="x",
+                organisation="platform",
+                roles=frozenset({Role.SUBJECT}),
+                subject_id="01ARZ3NDEKTSV4RRFFQ69G5FAV",
+            ),
         )
         _, token = create_key(tx, "subject-1")
     assert client.get(f"/v1/subjects/{sid}", headers=auth(token)).status_code == 403
@@ -127,8 +150,12 @@ def test_resident_ids_go_in_the_body(api, tmp_path: Path) -> None:  # type: igno
     client, keys = api
     from tests.support.feeds import write_jsonl
 
-    upload(client, keys["rc-court"], write_jsonl(tmp_path / "c.jsonl", [court_row(1)]),
-           "application/x-ndjson")
+    upload(
+        client,
+        keys["rc-court"],
+        write_jsonl(tmp_path / "c.jsonl", [court_row(1)]),
+        "application/x-ndjson",
+    )
     ric = person_ric(1, date(1985, 1, 1))
     r = client.post("/v1/subjects/lookup", json={"code": ric})
     assert r.status_code == 200, r.text
@@ -138,13 +165,18 @@ def test_resident_ids_go_in_the_body(api, tmp_path: Path) -> None:  # type: igno
 
 
 def test_errors_are_4xx_with_the_contract_body(api) -> None:  # type: ignore[no-untyped-def]
-    client, keys = api
+    client, _keys = api
     r = client.get("/v1/subjects/uscc/91110000600037341L")  # valid, unknown here
     assert r.status_code == 404 and set(r.json()["error"]) == {"code", "message", "details"}
     assert client.get("/v1/subjects/uscc/not-a-code").status_code == 400
     assert client.get("/v1/subjects/01ARZ3NDEKTSV4RRFFQ69G5FAV?on=yesterday").status_code == 400
     assert client.post("/v1/subjects/lookup", json={"nope": 1}).status_code == 400
-    assert client.post("/v1/subjects/lookup", content=b"{", headers={"Content-Type": "application/json"}).status_code == 400
+    assert (
+        client.post(
+            "/v1/subjects/lookup", content=b"{", headers={"Content-Type": "application/json"}
+        ).status_code
+        == 400
+    )
     assert client.get("/v1/catalogue/kinds/no_such_kind").status_code == 404
     assert client.get("/v1/nowhere").status_code == 404
 

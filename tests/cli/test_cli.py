@@ -6,9 +6,9 @@ import json
 from pathlib import Path
 
 import pytest
+from tests.support.feeds import SAMR_USCC, org_uscc, penalty_row, write_csv
 from typer.testing import CliRunner
 
-from tests.support.feeds import SAMR_USCC, org_uscc, penalty_row, write_csv
 from xinyong.cli.main import app
 
 
@@ -35,7 +35,16 @@ def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-unt
 
 def test_id_check_json_and_exit_status(cli) -> None:  # type: ignore[no-untyped-def]
     run, _ = cli
-    out = json.loads(run("id", "check", "91110000600037341L", "９１１１００００６０００３７３４１Ｌ", "123", "--json"))
+    out = json.loads(
+        run(
+            "id",
+            "check",
+            "91110000600037341L",
+            "９１１１００００６０００３７３４１Ｌ",
+            "123",
+            "--json",
+        )
+    )
     assert [o["valid"] for o in out] == [True, True, False]
     assert out[1]["canonical"] == "91110000600037341L" and out[1]["kind"] == "organisation"
     assert out[2]["error"]["code"] == "length" and out[2]["kind"] is None
@@ -43,19 +52,54 @@ def test_id_check_json_and_exit_status(cli) -> None:  # type: ignore[no-untyped-
 
 def test_full_flow_and_exit_codes(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     run, db = cli
-    run("agencies", "add", "rc-samr", "--name", "荣成市市场监督管理局", "--uscc", SAMR_USCC,
-        "--sector", "market_regulation", "--kinds", "administrative_penalty", "--db", db)
+    run(
+        "agencies",
+        "add",
+        "rc-samr",
+        "--name",
+        "荣成市市场监督管理局",
+        "--uscc",
+        SAMR_USCC,
+        "--sector",
+        "market_regulation",
+        "--kinds",
+        "administrative_penalty",
+        "--db",
+        db,
+    )
     # registering the same agency again is a no-op; differently is a conflict (exit 3)
-    run("agencies", "add", "rc-samr", "--name", "荣成市市场监督管理局", "--uscc", SAMR_USCC,
-        "--sector", "market_regulation", "--kinds", "administrative_penalty", "--db", db)
+    run(
+        "agencies",
+        "add",
+        "rc-samr",
+        "--name",
+        "荣成市市场监督管理局",
+        "--uscc",
+        SAMR_USCC,
+        "--sector",
+        "market_regulation",
+        "--kinds",
+        "administrative_penalty",
+        "--db",
+        db,
+    )
     run("agencies", "add", "rc-samr", "--name", "别的名字", "--db", db, code=3)
     run("agencies", "add", "rc-x", "--name", "x", "--sector", "nope", "--db", db, code=3)
-    bad = penalty_row(**{"行政处罚决定书文号": "荣市监罚〔2026〕2号", "处罚决定日期": "2026年13月1日"})
+    bad = penalty_row(
+        **{"行政处罚决定书文号": "荣市监罚〔2026〕2号", "处罚决定日期": "2026年13月1日"}
+    )
     feed = write_csv(tmp_path / "p.csv", "penalty_national", [penalty_row(), bad])
     receipt = json.loads(run("ingest", str(feed), "--agency", "rc-samr", "--db", db, "--json"))
     assert (receipt["rows"], receipt["accepted"], receipt["quarantined"]) == (2, 1, 1)
-    assert set(receipt) >= {"batch_id", "rows", "accepted", "duplicates", "superseded",
-                            "quarantined", "reasons"}
+    assert set(receipt) >= {
+        "batch_id",
+        "rows",
+        "accepted",
+        "duplicates",
+        "superseded",
+        "quarantined",
+        "reasons",
+    }
     q = json.loads(run("quarantine", "list", "--batch", receipt["batch_id"], "--db", db, "--json"))
     assert [(x["row"], x["reason"]) for x in q] == [(2, "invalid_date")]
     assert q[0]["raw"]["处罚决定日期"] == "2026年13月1日"
@@ -74,10 +118,33 @@ def test_full_flow_and_exit_codes(cli, tmp_path: Path) -> None:  # type: ignore[
 
 def test_keys_and_principals(cli) -> None:  # type: ignore[no-untyped-def]
     run, db = cli
-    run("principals", "add", "ops-1", "--name", "Ops", "--org", "platform", "--roles",
-        "supervisor", "--db", db)
-    run("principals", "add", "ops-2", "--name", "Ops", "--org", "platform", "--roles",
-        "wizard", "--db", db, code=2)
+    run(
+        "principals",
+        "add",
+        "ops-1",
+        "--name",
+        "Ops",
+        "--org",
+        "platform",
+        "--roles",
+        "supervisor",
+        "--db",
+        db,
+    )
+    run(
+        "principals",
+        "add",
+        "ops-2",
+        "--name",
+        "Ops",
+        "--org",
+        "platform",
+        "--roles",
+        "wizard",
+        "--db",
+        db,
+        code=2,
+    )
     key = json.loads(run("keys", "create", "ops-1", "--db", db, "--json"))
     assert key["token"].startswith("xy_")
     listed = json.loads(run("keys", "list", "--db", db, "--json"))

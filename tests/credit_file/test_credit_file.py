@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select
-
 from tests.support.feeds import (
     court_row,
     org_uscc,
@@ -17,6 +16,7 @@ from tests.support.feeds import (
     write_csv,
     write_jsonl,
 )
+
 from xinyong.actors import Principal, Role
 from xinyong.audit.verify import verify
 from xinyong.catalogue import Audience, get_catalogue
@@ -112,7 +112,9 @@ def test_past_its_publicity_a_record_leaves_public_view_but_is_kept(loaded: Stor
     later = end + timedelta(days=1)
     assert _file(loaded, org_uscc(1), on=later).records == []
     agency_view = _file(loaded, org_uscc(1), Audience.AGENCY, on=later)
-    assert [r.kind for r in agency_view.records] == ["administrative_penalty"]  # in force, not public
+    assert [r.kind for r in agency_view.records] == [
+        "administrative_penalty"
+    ]  # in force, not public
     assert not agency_view.records[0].public
 
 
@@ -160,11 +162,21 @@ def test_a_subject_reading_its_own_file(loaded: Store) -> None:
     with loaded.read() as conn:
         sid = find_subject(conn, person_ric(50))
     me = Principal(
-        principal_id="me", display_name="孙七", organisation="platform",
-        roles=frozenset({Role.SUBJECT}), subject_id=sid,
+        principal_id="me",
+        display_name="孙七",
+        organisation="platform",
+        roles=frozenset({Role.SUBJECT}),
+        subject_id=sid,
     )
     f = read_file(
-        loaded, get_catalogue(), sid, on=TODAY, known_at=datetime.now(UTC),
-        audience=Audience.SUBJECT, principal=me, purpose="own file", channel="test",
+        loaded,
+        get_catalogue(),
+        sid,
+        on=TODAY,
+        known_at=datetime.now(UTC),
+        audience=Audience.SUBJECT,
+        principal=me,
+        purpose="own file",
+        channel="test",
     )
     assert f.audience == "subject" and f.identifiers[0].value == person_ric(50)

@@ -9,7 +9,6 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from sqlalchemy import func, select
-
 from tests.support.feeds import (
     COURT_USCC,
     SAMR_USCC,
@@ -21,6 +20,7 @@ from tests.support.feeds import (
     write_csv,
     write_jsonl,
 )
+
 from xinyong.errors import NotFound, RuleRefused, UnusableInput
 from xinyong.ingest.pipeline import IngestRequest, ingest
 from xinyong.ingest.quarantine import list_quarantine
@@ -259,13 +259,21 @@ def test_unreadable_files_write_nothing(reg: Store, tmp_path: Path) -> None:
     with pytest.raises(NotFound):
         run(reg, write_csv(tmp_path / "p.csv", "penalty_national", [penalty_row()]), agency="nope")
     with pytest.raises(RuleRefused):  # the court may not report penalties
-        run(reg, write_csv(tmp_path / "p.csv", "penalty_national", [penalty_row()]), agency="rc-court")
+        run(
+            reg,
+            write_csv(tmp_path / "p.csv", "penalty_national", [penalty_row()]),
+            agency="rc-court",
+        )
     assert count(reg, ingest_batches) == before
     assert count(reg, records) == 0
 
 
 def test_dry_run_writes_nothing(reg: Store, tmp_path: Path) -> None:
-    p = write_csv(tmp_path / "p.csv", "penalty_national", [penalty_row(), penalty_row(**{"罚款金额（万元）": "x"})])
+    p = write_csv(
+        tmp_path / "p.csv",
+        "penalty_national",
+        [penalty_row(), penalty_row(**{"罚款金额（万元）": "x"})],
+    )
     r = run(reg, p, dry_run=True)
     assert r.dry_run and r.batch_id is None
     assert (r.accepted, r.quarantined) == (1, 1)
@@ -275,7 +283,9 @@ def test_dry_run_writes_nothing(reg: Store, tmp_path: Path) -> None:
 def test_same_decision_through_two_channels_is_linked(reg: Store, tmp_path: Path) -> None:
     run(reg, write_csv(tmp_path / "a.csv", "penalty_national", [penalty_row()]))
     # the same SAMR decision, forwarded by the tax bureau's channel
-    r = run(reg, write_csv(tmp_path / "b.csv", "penalty_national", [penalty_row()]), agency="rc-tax")
+    r = run(
+        reg, write_csv(tmp_path / "b.csv", "penalty_national", [penalty_row()]), agency="rc-tax"
+    )
     assert r.accepted == 1 and r.linked == 1
     with reg.read() as conn:
         rows = conn.execute(select(records).order_by(records.c.recorded_at)).all()
@@ -295,7 +305,10 @@ def test_name_variants_and_legal_representative_roles(reg: Store, tmp_path: Path
             }
         ),
         penalty_row(
-            **{"行政处罚决定书文号": "荣市监罚〔2026〕4号", "行政相对人名称": "荣成市海润水产有限公司 "}
+            **{
+                "行政处罚决定书文号": "荣市监罚〔2026〕4号",
+                "行政相对人名称": "荣成市海润水产有限公司 ",
+            }
         ),
     ]
     run(reg, write_csv(tmp_path / "p.csv", "penalty_national", rows))

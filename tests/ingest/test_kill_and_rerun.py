@@ -18,9 +18,9 @@ import time
 from pathlib import Path
 
 import pytest
-
 from tests.support.dump import canonical_dump
 from tests.support.feeds import org_uscc, penalty_row, person_ric, register_agencies, write_csv
+
 from xinyong.settings import Settings
 from xinyong.store.actors import ensure_local_admin
 from xinyong.store.context import Store
@@ -69,8 +69,9 @@ def _prepare(url: str, key: Path) -> Store:
     return store
 
 
-def _run(url: str, key: Path, feed: Path, mode: str = "none", n: int = 0,
-         kill_after: float | None = None) -> subprocess.CompletedProcess[str] | int:
+def _run(
+    url: str, key: Path, feed: Path, mode: str = "none", n: int = 0, kill_after: float | None = None
+) -> subprocess.CompletedProcess[str] | int:
     args = [*WORKER, url, str(key), str(feed), "rc-samr", str(CHUNK), mode, str(n)]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     if kill_after is None:

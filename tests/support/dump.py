@@ -18,8 +18,8 @@ from xinyong.store.tables import (
     ingest_batches,
     metadata,
     principals,
-    query_log,
     quarantine,
+    query_log,
     records,
     roles,
     subject_identifiers,
@@ -28,9 +28,22 @@ from xinyong.store.tables import (
 )
 
 DUMPED = {
-    "agencies", "principals", "api_keys", "subjects", "subject_identifiers", "subject_names",
-    "roles", "records", "ingest_batches", "quarantine", "audit_log", "audit_head",
-    "audit_checkpoints", "query_log", "calendar_schedules", "platform_meta",
+    "agencies",
+    "principals",
+    "api_keys",
+    "subjects",
+    "subject_identifiers",
+    "subject_names",
+    "roles",
+    "records",
+    "ingest_batches",
+    "quarantine",
+    "audit_log",
+    "audit_head",
+    "audit_checkpoints",
+    "query_log",
+    "calendar_schedules",
+    "platform_meta",
 }
 
 
@@ -67,28 +80,52 @@ def canonical_dump(store: Store) -> dict[str, list[str]]:
 
         out["agencies"] = rows(agencies, {"created_at"}, set())
         out["principals"] = rows(principals, {"created_at", "disabled_at"}, {"subject_id"})
-        out["api_keys"] = rows(api_keys, {"key_id", "sha256", "prefix", "created_at", "expires_at"}, set())
+        out["api_keys"] = rows(
+            api_keys, {"key_id", "sha256", "prefix", "created_at", "expires_at"}, set()
+        )
         out["subjects"] = [
-            _j({"key": skey[r.subject_id], "kind": r.kind, "name": r.name, "region": r.region,
-                "batch": bkey.get(r.first_batch)})
+            _j(
+                {
+                    "key": skey[r.subject_id],
+                    "kind": r.kind,
+                    "name": r.name,
+                    "region": r.region,
+                    "batch": bkey.get(r.first_batch),
+                }
+            )
             for r in conn.execute(select(subjects))
         ]
         out["subjects"].sort()
         out["subject_identifiers"] = rows(subject_identifiers, {"first_seen_at"}, {"subject_id"})
-        out["subject_names"] = rows(subject_names, {"first_seen_at"}, {"subject_id", "source_batch"})
+        out["subject_names"] = rows(
+            subject_names, {"first_seen_at"}, {"subject_id", "source_batch"}
+        )
         out["roles"] = rows(
-            roles, {"role_id", "first_seen_at"}, {"org_subject_id", "person_subject_id", "source_record_id"}
+            roles,
+            {"role_id", "first_seen_at"},
+            {"org_subject_id", "person_subject_id", "source_record_id"},
         )
         out["records"] = [
-            _j({**{k: v for k, v in r._mapping.items()
-                   if k not in {"record_id", "recorded_at", "last_seen_at", "superseded_at"}},
-                "subject_id": skey[r.subject_id], "linked_to": rkey.get(r.linked_to),
-                "batch_id": bkey.get(r.batch_id), "current": r.superseded_at is None,
-                "key": rkey[r.record_id]})
+            _j(
+                {
+                    **{
+                        k: v
+                        for k, v in r._mapping.items()
+                        if k not in {"record_id", "recorded_at", "last_seen_at", "superseded_at"}
+                    },
+                    "subject_id": skey[r.subject_id],
+                    "linked_to": rkey.get(r.linked_to),
+                    "batch_id": bkey.get(r.batch_id),
+                    "current": r.superseded_at is None,
+                    "key": rkey[r.record_id],
+                }
+            )
             for r in conn.execute(select(records))
         ]
         out["records"].sort()
-        out["ingest_batches"] = rows(ingest_batches, {"batch_id", "started_at", "finished_at"}, set())
+        out["ingest_batches"] = rows(
+            ingest_batches, {"batch_id", "started_at", "finished_at"}, set()
+        )
         out["quarantine"] = rows(quarantine, set(), {"batch_id"})
         out["audit_log"] = rows(audit_log, {"seq", "at", "prev_hash", "hash"}, {"entity_id"})
         out["audit_checkpoints"] = [str(len(conn.execute(select(audit_checkpoints)).all()))]

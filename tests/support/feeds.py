@@ -109,7 +109,9 @@ def penalty_row(**over: Any) -> dict[str, str]:
     return row
 
 
-def write_csv(path: Path, mapping: str, rows: list[dict[str, str]], encoding: str = "utf-8") -> Path:
+def write_csv(
+    path: Path, mapping: str, rows: list[dict[str, str]], encoding: str = "utf-8"
+) -> Path:
     cols = headers(mapping)
     with path.open("w", encoding=encoding, newline="") as f:
         w = csv.writer(f)

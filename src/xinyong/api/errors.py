@@ -14,7 +14,9 @@ from xinyong.errors import XinyongError
 log = logging.getLogger("xinyong.api")
 
 
-def error_body(code: str, message: str, details: dict[str, object] | None = None) -> dict[str, object]:
+def error_body(
+    code: str, message: str, details: dict[str, object] | None = None
+) -> dict[str, object]:
     return {"error": {"code": code, "message": message, "details": details or {}}}
 
 

@@ -49,10 +49,10 @@ def verify(
             problems.append(Problem(kind=kind, seq=seq, message=message))
 
     cps: dict[tuple[int, str, str], None] = {}
-    for c in conn.execute(select(audit_checkpoints).order_by(audit_checkpoints.c.seq)):
-        cps[(int(c.seq), c.hash, c.signature)] = None
-    for c in external_checkpoints:
-        cps[(int(c["seq"]), str(c["hash"]), str(c["signature"]))] = None
+    for row in conn.execute(select(audit_checkpoints).order_by(audit_checkpoints.c.seq)):
+        cps[(int(row.seq), row.hash, row.signature)] = None
+    for ext in external_checkpoints:
+        cps[(int(ext["seq"]), str(ext["hash"]), str(ext["signature"]))] = None
 
     wanted = {seq for seq, _, _ in cps}
     hashes: dict[int, str] = {}  # only at checkpointed positions

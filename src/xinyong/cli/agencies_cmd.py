@@ -17,12 +17,16 @@ def add(
     code: Annotated[str, typer.Argument(help="Slug, e.g. rongcheng-samr.")],
     name: Annotated[str, typer.Option("--name", help="Chinese name.")],
     uscc: Annotated[str | None, typer.Option("--uscc", help="The agency's own USCC.")] = None,
-    sector: Annotated[str, typer.Option("--sector", help="Sector id from the catalogue.")] = "other",
+    sector: Annotated[
+        str, typer.Option("--sector", help="Sector id from the catalogue.")
+    ] = "other",
     kinds: Annotated[
         str, typer.Option("--kinds", help="Comma-separated record kinds it may report.")
     ] = "",
     name_en: Annotated[str | None, typer.Option("--name-en")] = None,
-    update: Annotated[bool, typer.Option("--update", help="Change an existing registration.")] = False,
+    update: Annotated[
+        bool, typer.Option("--update", help="Change an existing registration.")
+    ] = False,
     db: DbOption = None,
     as_: AsOption = None,
 ) -> None:

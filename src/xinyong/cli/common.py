@@ -16,7 +16,9 @@ if TYPE_CHECKING:
 
 DbOption = Annotated[
     str | None,
-    typer.Option("--db", help="Database URL (default: $XINYONG_DATABASE_URL or sqlite:///xinyong.db)."),
+    typer.Option(
+        "--db", help="Database URL (default: $XINYONG_DATABASE_URL or sqlite:///xinyong.db)."
+    ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 AsOption = Annotated[
@@ -50,7 +52,8 @@ def print_json(data: Any) -> None:
 
 
 OnOption = Annotated[
-    str | None, typer.Option("--on", help="Valid time: what was in force on this date (YYYY-MM-DD).")
+    str | None,
+    typer.Option("--on", help="Valid time: what was in force on this date (YYYY-MM-DD)."),
 ]
 KnownAtOption = Annotated[
     str | None,

@@ -21,7 +21,10 @@ def upgrade(db: DbOption = None) -> None:
     with store.write(checkpoint=True) as tx:
         created = ensure_local_admin(tx)
         tx.audit("store.upgraded", "store", "schema", {"revision": rev})
-    console.print(f"store at revision [bold]{rev}[/]" + (" (administrator 'admin' created)" if created else ""))
+    console.print(
+        f"store at revision [bold]{rev}[/]"
+        + (" (administrator 'admin' created)" if created else "")
+    )
     console.print(f"audit signing key: {store.key_path}")
     console.print(f"pin its public key: XINYONG_AUDIT_PUBKEY={public_key_hex(store.signer)}")
 

@@ -12,7 +12,14 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 
 from xinyong.cli.common import console, err_console
@@ -87,19 +94,31 @@ def run_demo(
                 )
         receipts = []
         for feed in manifest.feeds:
-            req = IngestRequest(path=out / feed.file, agency=feed.agency, mapping=feed.mapping,
-                                today=day)
+            req = IngestRequest(
+                path=out / feed.file, agency=feed.agency, mapping=feed.mapping, today=day
+            )
             src, _, _ = prepare(req)
-            t = bar.add_task(f"ingest {feed.file}", total=estimate_rows(src))
-            receipts.append((feed, ingest(store, req, progress=lambda n, t=t: bar.advance(t, n))))
-            bar.remove_task(t)
+            task_id = bar.add_task(f"ingest {feed.file}", total=estimate_rows(src))
+
+            def advance(n: int, task_id: TaskID = task_id) -> None:
+                bar.advance(task_id, n)
+
+            receipts.append((feed, ingest(store, req, progress=advance)))
+            bar.remove_task(task_id)
 
     table = Table(title=f"demo: {scale} population, seed {seed}, as of {day}")
     for col in ("feed", "agency", "rows", "accepted", "dup", "superseded", "quarantined"):
         table.add_column(col)
     for feed, r in receipts:
-        table.add_row(feed.file, feed.agency, str(r.rows), str(r.accepted), str(r.duplicates),
-                      str(r.superseded), str(r.quarantined))
+        table.add_row(
+            feed.file,
+            feed.agency,
+            str(r.rows),
+            str(r.accepted),
+            str(r.duplicates),
+            str(r.superseded),
+            str(r.quarantined),
+        )
     console.print(table)
     return [r for _, r in receipts]
 

@@ -63,7 +63,9 @@ def file(
     if json_:
         print_json(f)
         return
-    console.print(f"[bold]{f.name}[/]  {f.kind}  subject {f.subject_id}  ({f.audience} view, on {f.on})")
+    console.print(
+        f"[bold]{f.name}[/]  {f.kind}  subject {f.subject_id}  ({f.audience} view, on {f.on})"
+    )
     for i in f.identifiers:
         console.print(f"  {i.scheme}: {i.value}")
     for r in f.roles:
@@ -72,17 +74,25 @@ def file(
         if not rows:
             continue
         t = Table(title=title)
-        for col in ("kind", "decided", "authority", "decision no", "severity", "public until", "basis"):
+        for col in (
+            "kind",
+            "decided",
+            "authority",
+            "decision no",
+            "severity",
+            "public until",
+            "basis",
+        ):
             t.add_column(col)
-        for r in rows:
+        for rec in rows:
             t.add_row(
-                r.kind_name_zh,
-                str(r.decided_on or ""),
-                r.deciding_authority.name_zh if r.deciding_authority else "",
-                r.decision_no or r.source_key,
-                r.severity or "",
-                str(r.display_until or ("while in force" if r.public else "")),
-                "; ".join(r.legal_basis),
+                rec.kind_name_zh,
+                str(rec.decided_on or ""),
+                rec.deciding_authority.name_zh if rec.deciding_authority else "",
+                rec.decision_no or rec.source_key,
+                rec.severity or "",
+                str(rec.display_until or ("while in force" if rec.public else "")),
+                "; ".join(rec.legal_basis),
             )
         console.print(t)
 

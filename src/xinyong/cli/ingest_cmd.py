@@ -9,7 +9,15 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from xinyong.cli.common import AsOption, DbOption, JsonOption, console, err_console, open_store, print_json
+from xinyong.cli.common import (
+    AsOption,
+    DbOption,
+    JsonOption,
+    console,
+    err_console,
+    open_store,
+    print_json,
+)
 
 
 def ingest(
@@ -20,13 +28,16 @@ def ingest(
     ] = None,
     fmt: Annotated[str | None, typer.Option("--format", help="csv | jsonl | parquet.")] = None,
     encoding: Annotated[str | None, typer.Option("--encoding", help="e.g. gb18030.")] = None,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Validate only; write nothing.")] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Validate only; write nothing.")
+    ] = False,
     db: DbOption = None,
     json_: JsonOption = False,
     as_: AsOption = None,
 ) -> None:
     """Ingest one feed file. Bad rows are quarantined; the rest go through."""
-    from xinyong.ingest.pipeline import IngestRequest, estimate_rows, ingest as run, prepare
+    from xinyong.ingest.pipeline import IngestRequest, estimate_rows, prepare
+    from xinyong.ingest.pipeline import ingest as run
 
     store = open_store(db)
     req = IngestRequest(
@@ -55,8 +66,16 @@ def ingest(
         print_json(receipt)
         return
     t = Table(title=f"receipt {receipt.batch_id or '(dry run)'}", show_header=False)
-    for k in ("agency", "mapping", "rows", "accepted", "duplicates", "superseded", "quarantined",
-              "linked"):
+    for k in (
+        "agency",
+        "mapping",
+        "rows",
+        "accepted",
+        "duplicates",
+        "superseded",
+        "quarantined",
+        "linked",
+    ):
         t.add_row(k, str(getattr(receipt, k)))
     for reason, n in receipt.reasons.items():
         t.add_row(f"  {reason}", str(n))

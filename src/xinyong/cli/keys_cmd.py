@@ -53,8 +53,19 @@ def list_(db: DbOption = None, json_: JsonOption = False) -> None:
         return
     t = Table("key id", "principal", "prefix", "created", "expires", "revoked")
     for k in items:
-        t.add_row(*(str(k[c] or "") for c in ("key_id", "principal_id", "prefix", "created_at",
-                                               "expires_at", "revoked_at")))
+        t.add_row(
+            *(
+                str(k[c] or "")
+                for c in (
+                    "key_id",
+                    "principal_id",
+                    "prefix",
+                    "created_at",
+                    "expires_at",
+                    "revoked_at",
+                )
+            )
+        )
     console.print(t)
 
 

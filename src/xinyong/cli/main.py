@@ -51,7 +51,7 @@ class XinyongGroup(TyperGroup):
             raise typer.Exit(e.exit_code) from None
         except KeyboardInterrupt:
             raise
-        except Exception as e:  # noqa: BLE001 - the last line of defence
+        except Exception as e:
             if type(e).__module__.startswith(("typer", "click")):
                 raise  # usage errors, --help, exits: the CLI framework's own
             if _debug:

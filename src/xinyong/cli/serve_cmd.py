@@ -14,7 +14,9 @@ def serve_app(url: str, host: str, port: int) -> None:
 
     from xinyong.api.app import create_app
 
-    console.print(f"serving on [bold]http://{host}:{port}/[/]  (API docs: http://{host}:{port}/docs)")
+    console.print(
+        f"serving on [bold]http://{host}:{port}/[/]  (API docs: http://{host}:{port}/docs)"
+    )
     uvicorn.run(create_app(url), host=host, port=port, log_level="warning")
 
 

@@ -29,7 +29,14 @@ from xinyong.errors import NotFound, UsageError
 from xinyong.identity import check_code, mask_identifier, mask_person_name
 from xinyong.store.context import Store
 from xinyong.store.query_log import log_read
-from xinyong.store.tables import agencies, records, roles, subject_identifiers, subject_names, subjects
+from xinyong.store.tables import (
+    agencies,
+    records,
+    roles,
+    subject_identifiers,
+    subject_names,
+    subjects,
+)
 
 
 def _aware(ts: datetime | None) -> datetime | None:
@@ -127,8 +134,10 @@ def build_file(
         raise NotFound(f"no subject {subject_id}", code="unknown_subject")
 
     policy = cat.masking_for(audience)
-    full_name = not public or srow.kind != "person" or any(
-        cat.masking_for(audience, r.kind).person_name == "full" for r in shown
+    full_name = (
+        not public
+        or srow.kind != "person"
+        or any(cat.masking_for(audience, r.kind).person_name == "full" for r in shown)
     )
     name = srow.name if full_name else mask_person_name(srow.name)
 

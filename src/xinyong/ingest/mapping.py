@@ -105,8 +105,11 @@ def builtin_mappings() -> dict[str, Mapping]:
 
 @lru_cache(maxsize=1)
 def value_maps() -> dict[str, dict[str, str]]:
-    text = resources.files("xinyong.ingest").joinpath(BUILTIN_DIR).joinpath("_values.yaml").read_text(
-        encoding="utf-8"
+    text = (
+        resources.files("xinyong.ingest")
+        .joinpath(BUILTIN_DIR)
+        .joinpath("_values.yaml")
+        .read_text(encoding="utf-8")
     )
     data = yaml.safe_load(text)
     return {k: {_fold(str(a)): str(b) for a, b in v.items()} for k, v in data.items()}

@@ -11,11 +11,11 @@ import hashlib
 import json
 import re
 import unicodedata
-from functools import lru_cache
 from collections.abc import Mapping as MappingT
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Any
 
 from xinyong.catalogue import Catalogue
@@ -157,6 +157,9 @@ class Candidate:
     attributes: dict[str, Any]
     flags: list[str] = field(default_factory=list)
     content_hash: str = ""
+    # set once the deciding authority is resolved to a registered agency
+    authority_code: str | None = None
+    authority_sector: str | None = None
 
 
 @lru_cache(maxsize=200_000)
@@ -167,6 +170,10 @@ def check_code(raw: str, *, today: date) -> CodeCheck:
 
 def nfc(s: str) -> str:
     return unicodedata.normalize("NFC", s).strip()
+
+
+def _opt_nfc(s: str | None) -> str | None:
+    return nfc(s) if s else None
 
 
 def parse_date(value: str | None, label: str) -> date | None:
@@ -300,16 +307,21 @@ class Normaliser:
         self.mapping = mapping
         self.cat = catalogue
         self.today = today
-        headers: dict[str, str] = {}
+        self.headers: dict[str, str] = {}
         for header, fld in mapping.columns.items():
-            headers.setdefault(fld, header)
-        self.h = lambda fld: headers.get(fld, fld)
+            self.headers.setdefault(fld, header)
         self._severity = lru_cache(maxsize=65_536)(self._derive_severity)
 
-    def _derive_severity(self, penalty_types: str | None, amount_fen: int | None) -> tuple[str, bool]:
+    def _derive_severity(
+        self, penalty_types: str | None, amount_fen: int | None
+    ) -> tuple[str, bool]:
         """Severity from the catalogue's rules, memoised: feeds repeat types and amounts."""
         res = self.cat.derive_severity(penalty_types, amount_fen)
         return str(res.severity), bool(res.unknown_types)
+
+    def h(self, fld: str) -> str:
+        """The feed's own header for a field, so messages name what the agency sees."""
+        return self.headers.get(fld, fld)
 
     def __call__(self, row_no: int, fields: MappingT[str, str | None]) -> Candidate | Rejection:
         try:
@@ -427,7 +439,9 @@ class Normaliser:
         if sev_raw:
             severity = SEVERITY_WORDS.get(sev_raw.strip().lower())
             if severity is None:
-                raise RowError(INVALID_VALUE, f"{h('severity')} {sev_raw!r} is not minor/general/serious")
+                raise RowError(
+                    INVALID_VALUE, f"{h('severity')} {sev_raw!r} is not minor/general/serious"
+                )
             derived = False
         elif kind == "administrative_penalty":
             severity, unknown = self._severity(attributes.get("penalty_types"), amount_fen)
@@ -449,18 +463,14 @@ class Normaliser:
             region=region,
             birth_date=birth,
             legal_rep=legal_rep,
-            decision_no=nfc(fields["decision_no"]) if fields.get("decision_no") else None,
+            decision_no=_opt_nfc(fields.get("decision_no")),
             decided_on=decided_on,
             valid_from=valid_from,
             valid_to=valid_to,
             feed_display_until=feed_display_until,
             authority_uscc=(fields.get("deciding_authority_uscc") or None),
-            authority_name=nfc(fields["deciding_authority"])
-            if fields.get("deciding_authority")
-            else None,
-            legal_basis_text=nfc(fields["legal_basis_text"])
-            if fields.get("legal_basis_text")
-            else None,
+            authority_name=_opt_nfc(fields.get("deciding_authority")),
+            legal_basis_text=_opt_nfc(fields.get("legal_basis_text")),
             severity=severity,
             severity_derived=derived,
             amount_fen=amount_fen,
@@ -489,7 +499,12 @@ class Normaliser:
             grounds = str(attributes.get("grounds", ""))
             if grounds not in {"1", "2", "3", "4", "5", "6"}:
                 raise RowError(INVALID_VALUE, f"grounds {grounds!r} is not one of 1–6 (Art. 1)")
-            if subject_kind == "person" and birth and decided_on and _age_on(birth, decided_on) < 18:
+            if (
+                subject_kind == "person"
+                and birth
+                and decided_on
+                and _age_on(birth, decided_on) < 18
+            ):
                 raise RowError(
                     MINOR_NOT_LISTABLE,
                     "the person was under 18 on the listing date; minors are never listed",

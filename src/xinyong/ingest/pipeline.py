@@ -13,6 +13,7 @@ import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -24,9 +25,11 @@ from xinyong.actors import Agency
 from xinyong.audit.log import now_utc
 from xinyong.calendar import today_cst
 from xinyong.catalogue import Catalogue, get_catalogue
+from xinyong.catalogue.model import Publicity
 from xinyong.errors import Conflict, RuleRefused, UnusableInput
 from xinyong.ingest import normalise as N
 from xinyong.ingest.mapping import Mapping, detect_mapping, load_mapping
+from xinyong.ingest.reader_process import map_chunks
 from xinyong.ingest.readers import RawRow, SourceFile, open_source
 from xinyong.ingest.receipt import Receipt
 from xinyong.store.actors import get_agency, list_agencies
@@ -138,7 +141,8 @@ def ingest(store: Store, req: IngestRequest, progress: Progress | None = None) -
         return _dry_run(ctx, src, actor, progress)
 
     batch_id, next_row, counters = _open_batch(store, ctx, src, req, actor)
-    for chunk in _chunks(src.rows(next_row), ctx.chunk_rows):
+    prepared = _prepared_chunks(ctx, src, next_row)
+    for chunk in prepared:
         end_row = chunk[-1][0] + 1
         with store.write(actor) as tx:
             _guard(tx.conn, batch_id, next_row)
@@ -302,13 +306,22 @@ def _chunks(
         yield chunk
 
 
+def _prepared_chunks(ctx: _Context, src: SourceFile, start_row: int) -> Iterator[list[Prepared]]:
+    big = (src.path.stat().st_size > 4 << 20) and ctx.store.settings.ingest_parallel
+    return map_chunks(
+        _chunks(src.rows(start_row), ctx.chunk_rows),
+        lambda item: _prepare(ctx, item[0], item[1]),
+        parallel=big,
+    )
+
+
 def _dry_run(ctx: _Context, src: SourceFile, actor: str, progress: Progress | None) -> Receipt:
     counters = Counters()
     conn = ctx.store.engine.connect()
     trans = conn.begin()
     try:
         tx = Tx(conn, ctx.store, actor)
-        for chunk in _chunks(src.rows(1), ctx.chunk_rows):
+        for chunk in _prepared_chunks(ctx, src, 1):
             _add(counters, _process_chunk(tx, ctx, None, chunk))
             if progress:
                 progress(len(chunk))
@@ -332,16 +345,44 @@ class _Context:
     normaliser: N.Normaliser
     today: date
     chunk_rows: int
+    kinds_ok: frozenset[str] = frozenset()
     by_uscc: dict[str, Agency] = field(default_factory=dict)
     by_name: dict[str, Agency] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        self.kinds_ok = frozenset(self.agency.kinds)
         for a in self.agencies:
             if a.uscc:
                 self.by_uscc[a.uscc] = a
             self.by_name[_fold_name(a.name_zh)] = a
             if a.name_en:
                 self.by_name[_fold_name(a.name_en)] = a
+
+    @cached_property
+    def publicity(self) -> Callable[..., Publicity]:
+        """The catalogue's publicity rule, memoised: a feed repeats kinds, dates and types."""
+
+        def compute(
+            kind: str,
+            severity: str | None,
+            decided_on: date,
+            sector: str | None,
+            feed_display_until: date | None,
+            valid_to: date | None,
+            penalty_types: str | None,
+        ) -> Publicity:
+            return self.cat.publicity(
+                kind,
+                severity=severity,
+                decided_on=decided_on,
+                sector=sector,
+                feed_display_until=feed_display_until,
+                valid_to=valid_to,
+                today=self.today,
+                penalty_types=penalty_types,
+            )
+
+        return lru_cache(maxsize=65_536)(compute)
 
     def authority(self, c: N.Candidate) -> Agency | None:
         if c.authority_uscc:
@@ -492,65 +533,60 @@ def _parts(items: list[str], n: int) -> Iterator[list[str]]:
         yield items[i : i + n]
 
 
-def _process_chunk(
-    tx: Tx, ctx: _Context, batch_id: str | None, chunk: list[tuple[int, RawRow | str]]
-) -> Counters:
-    c = Counters(rows=len(chunk))
+Prepared = tuple[int, "N.Candidate | N.Rejection", "RawRow | str"]
+
+
+def _prepare(ctx: _Context, row_no: int, raw: RawRow | str) -> Prepared:
+    """Everything about a row that needs no database: map, normalise, permissions.
+
+    Runs in the reader process when ingest is parallel, so it must not touch the store.
+    """
+    if isinstance(raw, str):
+        return row_no, N.Rejection(row_no, N.MALFORMED_ROW, f"row {row_no} {raw}"), raw
+    if _has_surrogates(raw):
+        shown = {k: _show_bytes(v) for k, v in raw.items()}
+        msg = "the row has bytes that are not valid text"
+        return row_no, N.Rejection(row_no, N.BAD_ENCODING, msg), shown
+    res = ctx.normaliser(row_no, {f: raw.get(h) for h, f in ctx.plan})
+    if isinstance(res, N.Rejection):
+        return row_no, res, raw
+    if res.kind not in ctx.kinds_ok:
+        msg = f"agency {ctx.agency.code} may not report {res.kind} records"
+        return row_no, N.Rejection(row_no, N.KIND_NOT_PERMITTED, msg), raw
+    auth = ctx.authority(res)
+    if auth is None:
+        who = res.authority_uscc or res.authority_name
+        msg = (
+            f"deciding authority {who!r} is not a registered agency "
+            "(register it with `xinyong agencies add`)"
+        )
+        return row_no, N.Rejection(row_no, N.UNREGISTERED_AUTHORITY, msg), raw
+    res.authority_code = auth.code
+    res.authority_sector = auth.sector
+    return row_no, res, raw
+
+
+def _process_chunk(tx: Tx, ctx: _Context, batch_id: str | None, items: list[Prepared]) -> Counters:
+    c = Counters(rows=len(items))
     now = now_utc()
     rejected: list[tuple[int, str, str, RawRow | str]] = []
-    cands: list[tuple[N.Candidate, Agency, RawRow]] = []
-    plan = ctx.plan
-    kinds_ok = set(ctx.agency.kinds)
-    for row_no, raw in chunk:
-        if isinstance(raw, str):
-            rejected.append((row_no, N.MALFORMED_ROW, f"row {row_no} {raw}", raw))
-            continue
-        if _has_surrogates(raw):
-            shown = {k: _show_bytes(v) for k, v in raw.items()}
-            rejected.append(
-                (row_no, N.BAD_ENCODING, "the row has bytes that are not valid text", shown)
-            )
-            continue
-        fields = {f: raw.get(h) for h, f in plan}
-        res = ctx.normaliser(row_no, fields)
+    cands: list[tuple[N.Candidate, RawRow | str]] = []
+    for row_no, res, raw in items:
         if isinstance(res, N.Rejection):
             rejected.append((row_no, res.reason, res.message, raw))
-            continue
-        if res.kind not in kinds_ok:
-            rejected.append(
-                (
-                    row_no,
-                    N.KIND_NOT_PERMITTED,
-                    f"agency {ctx.agency.code} may not report {res.kind} records",
-                    raw,
-                )
-            )
-            continue
-        auth = ctx.authority(res)
-        if auth is None:
-            who = res.authority_uscc or res.authority_name
-            rejected.append(
-                (
-                    row_no,
-                    N.UNREGISTERED_AUTHORITY,
-                    f"deciding authority {who!r} is not a registered agency "
-                    "(register it with `xinyong agencies add`)",
-                    raw,
-                )
-            )
-            continue
-        cands.append((res, auth, raw))
+        else:
+            cands.append((res, raw))
 
     # subjects (and legal representatives)
     subj = _Subjects(tx, batch_id, now)
     wanted: set[tuple[str, str]] = set()
-    for cand, _, _ in cands:
+    for cand, _ in cands:
         wanted.add((cand.id_scheme, cand.id_value))
         if cand.legal_rep and cand.legal_rep.scheme and cand.legal_rep.value:
             wanted.add((cand.legal_rep.scheme, cand.legal_rep.value))
     subj.load(wanted)
     subject_of: list[str] = []
-    for cand, _, _ in cands:
+    for cand, _ in cands:
         subject_of.append(
             subj.resolve(
                 cand.subject_kind,
@@ -564,7 +600,7 @@ def _process_chunk(
 
     # current versions of the natural keys in this chunk
     current: dict[tuple[str, str], dict[str, Any]] = {}
-    keys = sorted({cand.source_key for cand, _, _ in cands})
+    keys = sorted({cand.source_key for cand, _ in cands})
     for part in _parts(keys, 900):
         for r in tx.conn.execute(
             select(
@@ -588,7 +624,7 @@ def _process_chunk(
     seen_again: list[dict[str, Any]] = []
     role_rows: list[tuple[N.Candidate, str, str]] = []
     pending: dict[tuple[str, int], dict[str, Any]] = {}
-    for (cand, auth, raw), sid in zip(cands, subject_of, strict=True):
+    for (cand, raw), sid in zip(cands, subject_of, strict=True):
         key = (cand.source_key, sid)
         cur = current.get(key)
         if cur is not None and cur["content_hash"] == cand.content_hash:
@@ -607,15 +643,14 @@ def _process_chunk(
                 )
             )
             continue
-        pub = ctx.cat.publicity(
+        pub = ctx.publicity(
             cand.kind,
-            severity=cand.severity,
-            decided_on=cand.decided_on or ctx.today,
-            sector=auth.sector,
-            feed_display_until=cand.feed_display_until,
-            valid_to=cand.valid_to,
-            today=ctx.today,
-            penalty_types=cand.attributes.get("penalty_types"),
+            cand.severity,
+            cand.decided_on or ctx.today,
+            cand.authority_sector,
+            cand.feed_display_until,
+            cand.valid_to,
+            cand.attributes.get("penalty_types"),
         )
         flags = sorted(set(cand.flags) | set(pub.flags))
         if cur is None:
@@ -640,7 +675,7 @@ def _process_chunk(
             "subject_id": sid,
             "kind": cand.kind,
             "content_hash": cand.content_hash,
-            "deciding_authority": auth.code,
+            "deciding_authority": cand.authority_code,
             "decision_no": cand.decision_no,
             "linked_to": linked_to,
             "decided_on": cand.decided_on,
@@ -710,9 +745,8 @@ def _process_chunk(
             .values(last_seen_at=bindparam("b_now")),
             seen_again,
         )
-    if subj_roles:
-        conn.execute(insert(roles), subj_roles)
-    for row_no, reason, _, _ in rejected:
+    bulk_insert(conn, roles, subj_roles)
+    for _, reason, _, _ in rejected:
         c.reject(reason)
     if rejected and batch_id is not None:
         conn.execute(
@@ -744,7 +778,7 @@ def _link_channels(
     found: dict[tuple[str, str, str], str] = {}
     for authority, nums in sorted(by_authority.items()):
         for part in _parts(sorted(nums), 900):
-            for r in conn.execute(
+            for hit in conn.execute(
                 select(
                     records.c.record_id,
                     records.c.deciding_authority,
@@ -758,8 +792,8 @@ def _link_channels(
                     records.c.reporting_agency != ctx.agency.code,
                 )
             ):
-                found[(r.deciding_authority, r.decision_no, r.subject_id)] = (
-                    r.linked_to or r.record_id
+                found[(hit.deciding_authority, hit.decision_no, hit.subject_id)] = (
+                    hit.linked_to or hit.record_id
                 )
     for r in fresh:
         target = found.get((r["deciding_authority"], r["decision_no"], r["subject_id"]))
@@ -788,6 +822,7 @@ def _roles(
         ):
             existing.setdefault(r.org_subject_id, []).append(dict(r._mapping))
     out: list[dict[str, Any]] = []
+    ended: list[dict[str, Any]] = []
     for cand, org_sid, record_id in role_rows:
         rep = cand.legal_rep
         assert rep is not None
@@ -803,27 +838,26 @@ def _roles(
             )
         since = cand.decided_on or today
         rows = existing.setdefault(org_sid, [])
-
-        def same(
-            r: dict[str, Any], person_sid: str | None = person_sid, name: str = rep.name
-        ) -> bool:
-            if person_sid and r["person_subject_id"]:
-                return bool(r["person_subject_id"] == person_sid)
-            return bool(r["person_name"] == name)
-
-        if any(same(r) for r in rows):
-            continue
-        open_rows = [r for r in rows if r["valid_to"] is None]
-        valid_to = None
-        for r in open_rows:
-            if r["valid_from"] is None or r["valid_from"] <= since:
-                r["valid_to"] = since
-                if "role_id" in r:
-                    conn.execute(
-                        update(roles).where(roles.c.role_id == r["role_id"]).values(valid_to=since)
-                    )
+        known = False
+        for held in rows:
+            if person_sid and held["person_subject_id"]:
+                known = held["person_subject_id"] == person_sid
             else:
-                valid_to = r["valid_from"]  # an older representative learned late
+                known = held["person_name"] == rep.name
+            if known:
+                break
+        if known:
+            continue
+        valid_to = None
+        for held in rows:
+            if held["valid_to"] is not None:
+                continue
+            if held["valid_from"] is None or held["valid_from"] <= since:
+                held["valid_to"] = since
+                if "role_id" in held:
+                    ended.append({"b_id": held["role_id"], "b_to": since})
+            else:
+                valid_to = held["valid_from"]  # an older representative learned late
         row = {
             "org_subject_id": org_sid,
             "role": "legal_representative",
@@ -836,4 +870,11 @@ def _roles(
         }
         rows.append(row)
         out.append(row)
+    if ended:
+        conn.execute(
+            update(roles)
+            .where(roles.c.role_id == bindparam("b_id"))
+            .values(valid_to=bindparam("b_to")),
+            ended,
+        )
     return out

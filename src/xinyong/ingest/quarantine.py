@@ -38,7 +38,9 @@ def list_quarantine(
         q = q.where(ingest_batches.c.agency == agency)
     if after:
         b, r = after
-        q = q.where((quarantine.c.batch_id > b) | ((quarantine.c.batch_id == b) & (quarantine.c.row > r)))
+        q = q.where(
+            (quarantine.c.batch_id > b) | ((quarantine.c.batch_id == b) & (quarantine.c.row > r))
+        )
     if limit:
         q = q.limit(limit)
     return [QuarantinedRow.model_validate(dict(r._mapping)) for r in conn.execute(q)]

@@ -149,7 +149,7 @@ def open_source(path: Path, *, fmt: str | None = None, encoding: str | None = No
 
 def _open_text(path: Path, encoding: str) -> io.TextIOWrapper:
     # surrogateescape: a row with undecodable bytes is quarantined, not the whole file
-    return open(path, encoding=encoding, errors="surrogateescape", newline="")  # noqa: SIM115
+    return open(path, encoding=encoding, errors="surrogateescape", newline="")
 
 
 def _csv_header(path: Path, encoding: str) -> list[str]:
@@ -275,7 +275,7 @@ def _parquet_header(path: Path) -> list[str]:
 
     try:
         schema = pq.read_schema(path)
-    except Exception as e:  # noqa: BLE001 - pyarrow raises ArrowInvalid and OSError
+    except Exception as e:
         raise UnusableInput(f"{path} is not a Parquet file: {e}", code="not_parquet") from e
     return [clean_header(n) for n in schema.names]
 

@@ -13,7 +13,9 @@ class Receipt(BaseModel):
     rows: int = Field(description="data rows read (header excluded)")
     accepted: int = Field(description="rows that created a new record")
     duplicates: int = Field(description="rows identical to the record's current version")
-    superseded: int = Field(description="rows that replaced the current version (incl. revocations)")
+    superseded: int = Field(
+        description="rows that replaced the current version (incl. revocations)"
+    )
     quarantined: int
     reasons: dict[str, int] = Field(description="quarantine reason code → rows")
     linked: int = Field(0, description="new records recognised as a decision already received")

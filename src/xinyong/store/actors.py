@@ -133,12 +133,18 @@ def list_agencies(conn: Connection) -> list[Agency]:
 def add_principal(tx: Tx, p: Principal) -> None:
     if get_principal(tx.conn, p.principal_id, missing_ok=True) is not None:
         raise Conflict(f"principal {p.principal_id!r} already exists", code="principal_exists")
-    if p.organisation != PLATFORM_ORG and get_agency(tx.conn, p.organisation, missing_ok=True) is None:
-        if Role.LENDER not in p.roles and Role.SUBJECT not in p.roles:
-            raise NotFound(
-                f"organisation {p.organisation!r} is neither the platform nor a registered agency",
-                code="unknown_organisation",
-            )
+    if (
+        (
+            p.organisation != PLATFORM_ORG
+            and get_agency(tx.conn, p.organisation, missing_ok=True) is None
+        )
+        and Role.LENDER not in p.roles
+        and Role.SUBJECT not in p.roles
+    ):
+        raise NotFound(
+            f"organisation {p.organisation!r} is neither the platform nor a registered agency",
+            code="unknown_organisation",
+        )
     tx.conn.execute(
         insert(principals).values(
             principal_id=p.principal_id,
@@ -185,7 +191,9 @@ def _principal(row: object) -> Principal:
 
 def get_principal(conn: Connection, pid: str, *, missing_ok: bool = False) -> Principal | None:
     row = conn.execute(
-        select(principals).where(principals.c.principal_id == pid, principals.c.disabled_at.is_(None))
+        select(principals).where(
+            principals.c.principal_id == pid, principals.c.disabled_at.is_(None)
+        )
     ).one_or_none()
     if row is None:
         if missing_ok:
@@ -258,8 +266,10 @@ def authenticate(conn: Connection, token: str) -> Principal:
     if row.revoked_at is not None:
         raise Unauthorized("this API key has been revoked")
     if row.expires_at is not None:
-        exp = row.expires_at if row.expires_at.tzinfo else row.expires_at.replace(
-            tzinfo=now_utc().tzinfo
+        exp = (
+            row.expires_at
+            if row.expires_at.tzinfo
+            else row.expires_at.replace(tzinfo=now_utc().tzinfo)
         )
         if exp <= now_utc():
             raise Unauthorized("this API key has expired")

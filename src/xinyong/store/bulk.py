@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
+from functools import lru_cache
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, Connection, Date, DateTime, Table
@@ -20,21 +22,23 @@ def dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
-def _sqlite_date(v: date | None) -> str | None:
-    return None if v is None else v.isoformat()
+def _sqlite_date(v: date) -> str:
+    return v.isoformat()
 
 
-def _sqlite_datetime(v: datetime | None) -> str | None:
-    # SQLAlchemy's SQLite DATETIME storage format; timestamps are UTC throughout
-    return None if v is None else v.strftime("%Y-%m-%d %H:%M:%S.%f")
+@lru_cache(maxsize=64)
+def _sqlite_datetime(v: datetime) -> str:
+    # SQLAlchemy's SQLite DATETIME storage format; timestamps are UTC throughout (and a
+    # chunk stamps all its rows with one instant, hence the cache)
+    return v.strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
-def _bool(v: bool | None) -> int | None:
-    return None if v is None else int(v)
+def _bool(v: bool) -> int:
+    return int(v)
 
 
-def _json(v: Any) -> str | None:
-    return None if v is None else dumps(v)
+def _json(v: Any) -> str:
+    return dumps(v)
 
 
 def _converter(col_type: Any, sqlite: bool) -> Callable[[Any], Any] | None:
@@ -52,14 +56,31 @@ def _converter(col_type: Any, sqlite: bool) -> Callable[[Any], Any] | None:
 
 
 def bulk_insert(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
-    """Insert ``rows`` (dicts with every column named the same) into ``table``."""
+    """Insert ``rows`` (dicts with the same keys, each a column of ``table``)."""
     if not rows:
         return
     names = [c.name for c in table.columns if c.name in rows[0]]
     sqlite = conn.dialect.name == "sqlite"
-    convs = [_converter(table.c[n].type, sqlite) for n in names]
-    pairs = list(zip(names, convs, strict=True))
-    data = [tuple(f(r[n]) if f else r[n] for n, f in pairs) for r in rows]
+    getter = itemgetter(*names)
+    convert = [
+        (i, f)
+        for i, n in enumerate(names)
+        if (f := _converter(table.c[n].type, sqlite)) is not None
+    ]
+    data: list[tuple[Any, ...]] = []
+    append = data.append
+    if convert:
+        for r in rows:
+            values = list(getter(r))
+            for i, f in convert:
+                v = values[i]
+                if v is not None:
+                    values[i] = f(v)
+            append(tuple(values))
+    elif len(names) == 1:
+        data = [(getter(r),) for r in rows]
+    else:
+        data = [getter(r) for r in rows]
     cols = ", ".join(f'"{n}"' for n in names)
     if sqlite:
         marks = ", ".join("?" for _ in names)

@@ -15,7 +15,9 @@ def save_schedule(engine: Engine, schedule: YearSchedule, actor: str | None) -> 
     """Store (or replace) a year's schedule, audited."""
     store = Store(engine.url.render_as_string(hide_password=False))
     with store.write(actor) as tx:
-        tx.conn.execute(delete(calendar_schedules).where(calendar_schedules.c.year == schedule.year))
+        tx.conn.execute(
+            delete(calendar_schedules).where(calendar_schedules.c.year == schedule.year)
+        )
         tx.conn.execute(
             insert(calendar_schedules).values(
                 year=schedule.year,

@@ -48,8 +48,9 @@ class Tx:
         actor: str | None = None,
     ) -> None:
         """Queue an audit entry; queued entries are chained before commit."""
-        self.pending.append(AuditEntry(actor or self.actor, action, entity_type, entity_id,
-                                       detail or {}))
+        self.pending.append(
+            AuditEntry(actor or self.actor, action, entity_type, entity_id, detail or {})
+        )
 
     def flush_audit(self, *, checkpoint: bool = False) -> None:
         if not self.pending and not checkpoint:

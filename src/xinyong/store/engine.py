@@ -67,7 +67,7 @@ def make_engine(url: str) -> Engine:
     url = normalise_url(url)
     try:
         parsed = make_url(url)
-    except Exception as e:  # noqa: BLE001 - SQLAlchemy raises several types here
+    except Exception as e:
         raise UsageError(f"not a database URL: {url!r} ({e})", code="bad_database_url") from e
     if parsed.get_backend_name() == "sqlite":
         engine = create_engine(url, future=True, json_serializer=_dumps)
