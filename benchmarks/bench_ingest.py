@@ -28,7 +28,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Table, select
+from sqlalchemy import Table
 
 from xinyong.actors import Agency
 from xinyong.ingest.pipeline import IngestRequest, ingest
@@ -109,8 +109,10 @@ def _written_rows(store: Store) -> dict[str, list[tuple[Any, ...]]]:
             cur = raw.cursor()
             cur.execute(f'SELECT {cols} FROM "{t.name}"')
             out[t.name] = [
-                tuple(json.dumps(v, ensure_ascii=False) if isinstance(v, dict | list) else v
-                      for v in r)
+                tuple(
+                    json.dumps(v, ensure_ascii=False) if isinstance(v, dict | list) else v
+                    for v in r
+                )
                 for r in cur.fetchall()
             ]
             cur.close()
@@ -152,8 +154,14 @@ def _baseline(store: Store, data: dict[str, list[tuple[Any, ...]]]) -> float:
         return time.perf_counter() - t0
 
 
-def run_once(engine: str, feed: Path, agencies: list[dict[str, Any]], work: Path,
-             pg_url: str | None, agency: str) -> dict[str, Any]:
+def run_once(
+    engine: str,
+    feed: Path,
+    agencies: list[dict[str, Any]],
+    work: Path,
+    pg_url: str | None,
+    agency: str,
+) -> dict[str, Any]:
     url = _new_db(engine, work, pg_url, "m")
     store = _store(url, work, agencies)
     t0 = time.perf_counter()
@@ -192,8 +200,10 @@ def main() -> None:
             agencies = info["agencies"]
             agency = info["agency"]
             for engine in args.engines.split(","):
-                runs = [run_once(engine, feed, agencies, work, args.pg_url, agency)
-                        for _ in range(args.repeat)]
+                runs = [
+                    run_once(engine, feed, agencies, work, args.pg_url, agency)
+                    for _ in range(args.repeat)
+                ]
                 m = statistics.median(r["measured_s"] for r in runs)
                 b = statistics.median(r["baseline_s"] for r in runs)
                 row = {
@@ -216,8 +226,13 @@ def main() -> None:
                 )
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps({"machine": platform.platform(), "date": str(date.today()),
-                               "results": results}, indent=2, default=str))
+    out.write_text(
+        json.dumps(
+            {"machine": platform.platform(), "date": str(date.today()), "results": results},
+            indent=2,
+            default=str,
+        )
+    )
 
 
 if __name__ == "__main__":
