@@ -107,12 +107,12 @@ def run_demo(
             bar.remove_task(task_id)
 
     table = Table(title=f"demo: {scale} population, seed {seed}, as of {day}")
-    for col in ("feed", "agency", "rows", "accepted", "dup", "superseded", "quarantined"):
-        table.add_column(col)
+    table.add_column("feed", no_wrap=True)
+    for col in ("rows", "new", "dup", "superseded", "quarantined"):
+        table.add_column(col, justify="right")
     for feed, r in receipts:
         table.add_row(
             feed.file,
-            feed.agency,
             str(r.rows),
             str(r.accepted),
             str(r.duplicates),
