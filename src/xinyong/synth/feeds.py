@@ -28,6 +28,7 @@ from typing import IO, Any
 import numpy as np
 import yaml
 
+from xinyong.ingest.mapping import load_mapping
 from xinyong.synth.manifest import Agency, AgencyDirectory
 from xinyong.synth.population import (
     ACTIVE_STATUSES,
@@ -50,99 +51,19 @@ from xinyong.synth.population import (
 
 Row = dict[str, Any]
 
-# --- the mappings' columns (header → field), as in xinyong/ingest/mappings -------------
+# --- the mappings' columns (header → field): read from the ingest mappings themselves ------
 
-PENALTY_COLUMNS: tuple[tuple[str, str], ...] = (
-    ("行政相对人名称", "subject_name"),
-    ("行政相对人类别", "subject_category"),
-    ("统一社会信用代码", "uscc"),
-    ("工商注册号", "business_reg_no"),
-    ("组织机构代码", "org_code"),
-    ("税务登记号", "tax_reg_no"),
-    ("事业单位证书号", "institution_cert_no"),
-    ("社会组织登记证号", "social_org_cert_no"),
-    ("法定代表人", "legal_rep_name"),
-    ("法定代表人证件类型", "legal_rep_id_type"),
-    ("法定代表人证件号码", "legal_rep_id_number"),
-    ("证件类型", "id_type"),
-    ("证件号码", "id_number"),
-    ("行政处罚决定书文号", "decision_no"),
-    ("违法行为类型", "violation_type"),
-    ("违法事实", "facts"),
-    ("处罚依据", "legal_basis_text"),
-    ("处罚类别", "penalty_types"),
-    ("处罚内容", "content"),
-    ("罚款金额（万元）", "amount_wan"),
-    ("没收违法所得、没收非法财物的金额（万元）", "confiscated_wan"),
-    ("暂扣或吊销证照名称及编号", "licence_affected"),
-    ("处罚决定日期", "decided_on"),
-    ("处罚有效期", "penalty_valid_to"),
-    ("公示截止期", "display_until"),
-    ("处罚机关", "deciding_authority"),
-    ("处罚机关统一社会信用代码", "deciding_authority_uscc"),
-    ("数据来源单位", "reporting_unit"),
-    ("数据来源单位统一社会信用代码", "reporting_unit_uscc"),
-    ("备注", "notes"),
-)
-LICENCE_COLUMNS: tuple[tuple[str, str], ...] = (
-    ("行政相对人名称", "subject_name"),
-    ("行政相对人类别", "subject_category"),
-    ("统一社会信用代码", "uscc"),
-    ("工商注册号", "business_reg_no"),
-    ("组织机构代码", "org_code"),
-    ("税务登记号", "tax_reg_no"),
-    ("事业单位证书号", "institution_cert_no"),
-    ("社会组织登记证号", "social_org_cert_no"),
-    ("法定代表人", "legal_rep_name"),
-    ("法定代表人证件类型", "legal_rep_id_type"),
-    ("法定代表人证件号码", "legal_rep_id_number"),
-    ("证件类型", "id_type"),
-    ("证件号码", "id_number"),
-    ("行政许可决定文书名称", "decision_title"),
-    ("行政许可决定文书号", "decision_no"),
-    ("许可类别", "licence_category"),
-    ("许可证书名称", "licence_name"),
-    ("许可编号", "licence_no"),
-    ("许可内容", "content"),
-    ("许可决定日期", "decided_on"),
-    ("有效期自", "valid_from"),
-    ("有效期至", "valid_to"),
-    ("许可机关", "deciding_authority"),
-    ("许可机关统一社会信用代码", "deciding_authority_uscc"),
-    ("当前状态", "status"),
-    ("数据来源单位", "reporting_unit"),
-    ("数据来源单位统一社会信用代码", "reporting_unit_uscc"),
-    ("备注", "notes"),
-)
-REGISTRY_COLUMNS: tuple[tuple[str, str], ...] = (
-    ("记录编号", "record_no"),
-    ("主体类别", "subject_category"),
-    ("主体名称", "subject_name"),
-    ("统一社会信用代码", "uscc"),
-    ("证件类型", "id_type"),
-    ("证件号码", "id_number"),
-    ("法定代表人", "legal_rep_name"),
-    ("法定代表人证件类型", "legal_rep_id_type"),
-    ("法定代表人证件号码", "legal_rep_id_number"),
-    ("登记日期", "decided_on"),
-    ("登记机关", "deciding_authority"),
-    ("登记机关统一社会信用代码", "deciding_authority_uscc"),
-    ("登记状态", "registration_status"),
-    ("行政区划代码", "region"),
-    ("企业类型", "org_type"),
-    ("注册资本（万元）", "capital_wan"),
-)
-CANONICAL_FIELDS: tuple[str, ...] = (
-    "kind", "source_key", "subject_category", "subject_name", "uscc", "id_type", "id_number",
-    "legal_rep_name", "legal_rep_id_type", "legal_rep_id_number", "decision_no", "decided_on",
-    "deciding_authority", "deciding_authority_uscc", "legal_basis_text", "severity",
-    "penalty_types", "amount_yuan", "status", "display_until", "valid_from", "valid_to",
-    "region", "grade", "score", "tax_year", "grounds", "case_no", "content", "facts", "reason",
-    "performance", "notes",
-)  # fmt: skip
-CANONICAL_COLUMNS: tuple[tuple[str, str], ...] = tuple((f, f) for f in CANONICAL_FIELDS)
-CANONICAL_REQUIRED = ("kind", "source_key", "subject_category", "subject_name")
 
+def _columns(mapping_id: str) -> tuple[tuple[str, str], ...]:
+    return tuple(load_mapping(mapping_id).columns.items())
+
+
+PENALTY_COLUMNS = _columns("penalty_national")
+LICENCE_COLUMNS = _columns("licence_national")
+REGISTRY_COLUMNS = _columns("subject_registry")
+CANONICAL_COLUMNS = _columns("canonical_en")
+CANONICAL_FIELDS = tuple(f for _, f in CANONICAL_COLUMNS)
+CANONICAL_REQUIRED = tuple(load_mapping("canonical_en").required)
 MAPPING_COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
     "subject_registry": REGISTRY_COLUMNS,
     "penalty_national": PENALTY_COLUMNS,
