@@ -18,7 +18,7 @@ import pytest
 os.environ["COLUMNS"] = "200"
 os.environ.setdefault("NO_COLOR", "1")
 
-from xinyong.settings import Settings  # noqa: E402
+from xinyong.settings import Settings
 
 PG_URL = os.environ.get("XINYONG_TEST_PG_URL")
 IN_CI = os.environ.get("CI", "").lower() == "true"

@@ -29,8 +29,6 @@ class Settings(BaseSettings):
     checkpoint_every: int = 1000
     #: rows per committed ingest chunk
     ingest_chunk_rows: int = 5000
-    #: read and normalise large feeds in a second process (two cores)
-    ingest_parallel: bool = True
     mode: str = "dev"
 
 

@@ -23,14 +23,17 @@ from typing import Any, Literal, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from xinyong.catalogue.lists import check_lists, check_measures
 from xinyong.catalogue.model import (
     Audience,
     Instrument,
     KindView,
     LegalBasis,
+    ListDef,
     Manifest,
     MaskingFile,
     MaskingPolicy,
+    MeasureDef,
     Publicity,
     PublicityRuleKind,
     RecordKind,
@@ -57,7 +60,7 @@ __all__ = [
 #: the catalogue shipped with the package
 DATA_DIR = Path(__file__).with_name("data")
 
-#: every file the loader reads; later modules add theirs here (lists.yaml, measures.yaml)
+#: every file the loader reads; later modules add theirs here
 KNOWN_FILES: dict[str, str] = {
     "catalogue.yaml": "the edition and what it is based on",
     "instruments.yaml": "legal instruments every legal basis cites",
@@ -66,6 +69,8 @@ KNOWN_FILES: dict[str, str] = {
     "regimes.yaml": "publicity regimes by severity, versioned by decision date",
     "severity.yaml": "deriving a penalty's severity from its type and fine",
     "masking.yaml": "masking of identifiers and names per audience",
+    "lists.yaml": "black and red lists: basis, deciding authority, entry, terms, removal",
+    "measures.yaml": "restrictions and rewards attached to lists by their legal basis",
 }
 #: subdirectories the loader reads (none yet; ``schemes/`` will be one)
 KNOWN_DIRS: frozenset[str] = frozenset()
@@ -228,6 +233,14 @@ def _entries(
     return out
 
 
+def _declared_ids(data: Mapping[str, Any] | None, key: str) -> frozenset[str]:
+    """Ids an entry file declares, valid or not (so a broken entry is not also 'unknown')."""
+    items = data.get(key) if data is not None else None
+    if not isinstance(items, list):
+        return frozenset()
+    return frozenset(str(i["id"]) for i in items if isinstance(i, dict) and i.get("id"))
+
+
 def _check_basis(
     file: str,
     label: str,
@@ -292,6 +305,18 @@ def load_catalogue(path: Path | None = None) -> Catalogue:
     )
     severity = _one("severity.yaml", files.get("severity.yaml"), SeverityTable, problems)
     masking = _one("masking.yaml", files.get("masking.yaml"), MaskingFile, problems)
+    lists = {
+        ld.id: ld
+        for ld in _entries(
+            "lists.yaml", files.get("lists.yaml"), "lists", ListDef, "list", problems
+        )
+    }
+    measures = {
+        m.id: m
+        for m in _entries(
+            "measures.yaml", files.get("measures.yaml"), "measures", MeasureDef, "measure", problems
+        )
+    }
 
     # ---- references across files
     if manifest is not None:
@@ -362,6 +387,23 @@ def load_catalogue(path: Path | None = None) -> Catalogue:
                 problems.add("masking.yaml", label, "duplicate override")
             seen_overrides.add((o.kind, o.audience))
 
+    check_lists(
+        list(lists.values()),
+        kinds=kinds,
+        sectors=sectors,
+        instruments=instruments,
+        penalty_types=type_ids if severity is not None else None,
+        report=problems.add,
+        declared_lists=_declared_ids(files.get("lists.yaml"), "lists"),
+    )
+    check_measures(
+        list(measures.values()),
+        lists=lists,
+        instruments=instruments,
+        report=problems.add,
+        declared_lists=_declared_ids(files.get("lists.yaml"), "lists"),
+    )
+
     index: RegimeIndex | None = None
     if sectors and regimes and not problems.items:
         for s in sectors:
@@ -386,6 +428,8 @@ def load_catalogue(path: Path | None = None) -> Catalogue:
         severity=severity,
         masking=masking,
         index=index,
+        lists=lists,
+        measures=measures,
     )
 
 
@@ -429,6 +473,8 @@ class Catalogue:
         severity: SeverityTable,
         masking: MaskingFile,
         index: RegimeIndex,
+        lists: Mapping[str, ListDef] | None = None,
+        measures: Mapping[str, MeasureDef] | None = None,
     ) -> None:
         self.root = root
         self.manifest = manifest
@@ -458,6 +504,24 @@ class Catalogue:
                 other_id=o.other_id or base.other_id,
                 person_name=o.person_name or base.person_name,
             )
+        #: black and red lists by id (``lists.yaml``)
+        self.lists: Mapping[str, ListDef] = MappingProxyType(dict(lists or {}))
+        #: restrictions and rewards by id (``measures.yaml``)
+        self.measures: Mapping[str, MeasureDef] = MappingProxyType(dict(measures or {}))
+        by_list: dict[str, list[MeasureDef]] = {list_id: [] for list_id in self.lists}
+        for m in self.measures.values():
+            for list_id in m.lists:
+                by_list.setdefault(list_id, []).append(m)
+        self._measures_by_list = {k: tuple(v) for k, v in by_list.items()}
+        by_kind: dict[str, list[ListDef]] = {}
+        for ld in self.lists.values():  # lists a kind feeds directly first, then by proposal
+            for kind_id in ld.source_kinds:
+                by_kind.setdefault(kind_id, []).append(ld)
+        for ld in self.lists.values():
+            for kind_id in ld.proposal_kinds:
+                if ld not in by_kind.setdefault(kind_id, []):
+                    by_kind[kind_id].append(ld)
+        self._lists_by_kind = {k: tuple(v) for k, v in by_kind.items()}
 
     def __repr__(self) -> str:
         return f"<Catalogue {self.version} from {self.root}>"
@@ -495,6 +559,39 @@ class Catalogue:
             return self._regimes_by_id[regime_id]
         except KeyError:
             raise NotFound(f"unknown regime {regime_id!r}", details={"regime": regime_id}) from None
+
+    def list_def(self, list_id: str) -> ListDef:
+        """A list by id (``list_def``: a method named ``list`` would shadow the builtin)."""
+        try:
+            return self.lists[list_id]
+        except KeyError:
+            raise NotFound(
+                f"unknown list {list_id!r} (known: {', '.join(sorted(self.lists))})",
+                details={"list": list_id},
+            ) from None
+
+    def measure(self, measure_id: str) -> MeasureDef:
+        try:
+            return self.measures[measure_id]
+        except KeyError:
+            raise NotFound(
+                f"unknown measure {measure_id!r}", details={"measure": measure_id}
+            ) from None
+
+    def measures_for_list(self, list_id: str) -> list[MeasureDef]:
+        """The measures attached to a list, in catalogue order."""
+        self.list_def(list_id)
+        return list(self._measures_by_list.get(list_id, ()))
+
+    def lists_for_kind(self, kind_id: str) -> list[ListDef]:
+        """The lists a record kind feeds, directly (listing decisions) or by proposal."""
+        self.kind(kind_id)
+        return list(self._lists_by_kind.get(kind_id, ()))
+
+    @property
+    def implementing_types(self) -> set[str]:
+        """Every kind of implementing agency some measure names (a fresh set)."""
+        return {m.implementing_agency.type for m in self.measures.values()}
 
     def regime_for(self, sector: str, decided_on: date) -> tuple[Regime, bool]:
         """(the regime governing a decision of ``sector`` on ``decided_on``, decided before

@@ -15,7 +15,14 @@ from rich.table import Table
 
 from xinyong.calendar import Duration
 from xinyong.catalogue import Audience, Catalogue, RecordKind, Regime, get_catalogue, load_catalogue
-from xinyong.catalogue.model import AudienceRule, SeverityRule
+from xinyong.catalogue.model import (
+    AudienceRule,
+    Criterion,
+    EntryMode,
+    ListDef,
+    MeasureDef,
+    SeverityRule,
+)
 from xinyong.cli.common import JsonOption, console, print_json
 
 __all__ = ["register"]
@@ -104,11 +111,129 @@ def _show_kind(cat: Catalogue, kind_id: str) -> None:
         console.print(_regimes_table(cat, view.regimes))
 
 
+def _criterion(c: Criterion) -> str:
+    parts = [c.kind]
+    if c.field is not None and c.in_ is not None:
+        parts.append(f"{c.field} ∈ {{{', '.join(c.in_)}}}")
+    if c.severity_in:
+        parts.append(f"severity ∈ {{{', '.join(s.value for s in c.severity_in)}}}")
+    if c.penalty_types_any:
+        parts.append(f"penalty types ∩ {{{', '.join(c.penalty_types_any)}}}")
+    if c.sector_in:
+        parts.append(f"sector ∈ {{{', '.join(c.sector_in)}}}")
+    if c.unresolved_for is not None:
+        parts.append(f"unresolved ≥ {_dur(c.unresolved_for)}")
+    return ", ".join(parts)
+
+
+def _entry(ld: ListDef) -> str:
+    lines = []
+    if ld.entry is EntryMode.DIRECT:
+        lines.append(f"direct: {', '.join(ld.source_kinds)}")
+    for c in ld.criteria:
+        lines.append(f"proposal: {_criterion(c)}")
+    if ld.escalation is not None:
+        lines.append(f"escalates after {_dur(ld.escalation.after)} → {ld.escalation.to}")
+    return "\n".join(lines)
+
+
+def _terms(ld: ListDef) -> str:
+    lines = []
+    for g in ld.grounds:
+        term = _dur(g.term) if g.term is not None else "until performance"
+        if g.extension is not None:
+            term += f" (+{_dur(g.extension.min)}–{_dur(g.extension.max)})"
+        code = f"{g.code}. " if g.code is not None else ""
+        lines.append(f"{code}{g.id}: {term}{'' if g.verified else ' *'}")
+    if ld.early_removal is not None:
+        mark = "" if ld.early_removal.verified else " *"
+        lines.append(f"early removal on application after {_dur(ld.early_removal.after)}{mark}")
+    return "\n".join(lines)
+
+
+def _removal(ld: ListDef) -> str:
+    return "\n".join(
+        f"{e.id}: {_dur(e.deadline)}{'' if e.verified else ' *'}" for e in ld.removal_events
+    )
+
+
+def _lists_table(cat: Catalogue) -> Table:
+    table = Table(
+        title=f"Lists — catalogue {cat.version}",
+        caption="* unverified number; black restricts, red rewards",
+    )
+    table.add_column("id", no_wrap=True)
+    for col in (
+        "名称 / name",
+        "polarity",
+        "authority",
+        "entry",
+        "grounds and terms",
+        "removal (deadline)",
+        "measures",
+        "legal basis",
+    ):
+        table.add_column(col)
+    for ld in cat.lists.values():
+        extras = []
+        if ld.never_list_minors:
+            extras.append("never lists minors")
+        if ld.unit_representatives is not None:
+            extras.append(f"representatives: {ld.unit_representatives.scope.value}")
+        if ld.conduct:
+            extras.append("conduct: " + ", ".join(c.value for c in ld.conduct))
+        table.add_row(
+            ld.id,
+            f"{ld.name_zh}\n{ld.name_en}" + "".join(f"\n[dim]{x}[/dim]" for x in extras),
+            ld.polarity.value + ("" if ld.verified else " *"),
+            ld.authority_sector or "(the deciding authority's)",
+            _entry(ld),
+            _terms(ld),
+            _removal(ld),
+            str(len(cat.measures_for_list(ld.id))),
+            "\n".join(cat.cite(b, "zh") for b in ld.legal_basis),
+        )
+    return table
+
+
+def _measures_table(cat: Catalogue, measures: list[MeasureDef], title: str) -> Table:
+    table = Table(title=title, caption="* unverified (article or substance)")
+    table.add_column("id", no_wrap=True)
+    for col in (
+        "名称 / name",
+        "effect",
+        "category",
+        "lists",
+        "legal basis → targets",
+        "implementing agency",
+        "representatives",
+    ):
+        table.add_column(col)
+    for m in measures:
+        reps = "no"
+        if m.applies_to_unit_representatives:
+            reps = "only" if m.representatives_only else "yes"
+        name = f"{m.name_zh}\n{m.name_en}"
+        if m.condition:
+            name += f"\n[dim]{m.condition}[/dim]"
+        table.add_row(
+            m.id + ("" if m.verified else " *"),
+            name,
+            m.effect.value,
+            m.category,
+            "\n".join(m.lists),
+            "\n".join(f"{cat.cite(b, 'zh')} → {', '.join(b.targets)}" for b in m.legal_basis),
+            f"{m.implementing_agency.type}\n{m.implementing_agency.name_zh}",
+            reps,
+        )
+    return table
+
+
 def register(app: typer.Typer) -> None:
     """Add the ``catalogue`` command group to ``app``."""
     cat_app = typer.Typer(
         name="catalogue",
-        help="The public credit information catalogue: record kinds, legal bases, regimes.",
+        help="The public credit information catalogue: record kinds, legal bases, regimes, lists, measures.",
         no_args_is_help=True,
     )
 
@@ -154,6 +279,36 @@ def register(app: typer.Typer) -> None:
             return
         console.print(_regimes_table(cat, list(cat.regimes)))
 
+    @cat_app.command("lists")
+    def lists(as_json: JsonOption = False) -> None:
+        """List the black and red lists: who decides, how entries come and go, the measures."""
+        cat = get_catalogue()
+        if as_json:
+            print_json(list(cat.lists.values()))
+            return
+        console.print(_lists_table(cat))
+
+    @cat_app.command("measures")
+    def measures(
+        list_id: Annotated[
+            str | None,
+            typer.Argument(metavar="LIST", help="A list id; omit for every measure."),
+        ] = None,
+        as_json: JsonOption = False,
+    ) -> None:
+        """List the restrictions and rewards, with their basis, targets and implementing agency."""
+        cat = get_catalogue()
+        if list_id is not None:
+            chosen = cat.measures_for_list(list_id)
+            title = f"Measures on {list_id} — {cat.list_def(list_id).name_zh}"
+        else:
+            chosen = list(cat.measures.values())
+            title = f"Measures — catalogue {cat.version}"
+        if as_json:
+            print_json(chosen)
+            return
+        console.print(_measures_table(cat, chosen, title))
+
     @cat_app.command("check")
     def check(
         path: Annotated[
@@ -165,7 +320,8 @@ def register(app: typer.Typer) -> None:
         cat = load_catalogue(path) if path is not None else get_catalogue()
         console.print(
             f"catalogue {cat.version}: {len(cat.kinds)} kinds, {len(cat.instruments)} "
-            f"instruments, {len(cat.regimes)} regimes, {len(cat.sectors)} sectors — valid"
+            f"instruments, {len(cat.regimes)} regimes, {len(cat.sectors)} sectors, "
+            f"{len(cat.lists)} lists, {len(cat.measures)} measures — valid"
         )
 
     app.add_typer(cat_app, name="catalogue")

@@ -160,6 +160,8 @@ class Candidate:
     # set once the deciding authority is resolved to a registered agency
     authority_code: str | None = None
     authority_sector: str | None = None
+    # the record row as far as it follows from this row alone (see pipeline._record_template)
+    template: dict[str, Any] = field(default_factory=dict)
 
 
 @lru_cache(maxsize=200_000)

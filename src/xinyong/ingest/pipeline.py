@@ -29,11 +29,10 @@ from xinyong.catalogue.model import Publicity
 from xinyong.errors import Conflict, RuleRefused, UnusableInput
 from xinyong.ingest import normalise as N
 from xinyong.ingest.mapping import Mapping, detect_mapping, load_mapping
-from xinyong.ingest.reader_process import map_chunks
 from xinyong.ingest.readers import RawRow, SourceFile, open_source
 from xinyong.ingest.receipt import Receipt
 from xinyong.store.actors import get_agency, list_agencies
-from xinyong.store.bulk import bulk_insert
+from xinyong.store.bulk import bulk_insert, dumps
 from xinyong.store.context import Store, Tx
 from xinyong.store.tables import (
     ingest_batches,
@@ -135,6 +134,7 @@ def ingest(store: Store, req: IngestRequest, progress: Progress | None = None) -
         normaliser=N.Normaliser(mapping, cat, today),
         today=today,
         chunk_rows=req.chunk_rows or store.settings.ingest_chunk_rows,
+        header=src.header,
     )
     actor = req.actor or store.default_actor()
     if req.dry_run:
@@ -307,12 +307,8 @@ def _chunks(
 
 
 def _prepared_chunks(ctx: _Context, src: SourceFile, start_row: int) -> Iterator[list[Prepared]]:
-    big = (src.path.stat().st_size > 4 << 20) and ctx.store.settings.ingest_parallel
-    return map_chunks(
-        _chunks(src.rows(start_row), ctx.chunk_rows),
-        lambda item: _prepare(ctx, item[0], item[1]),
-        parallel=big,
-    )
+    for chunk in _chunks(src.rows(start_row), ctx.chunk_rows):
+        yield [_prepare(ctx, row_no, raw) for row_no, raw in chunk]
 
 
 def _dry_run(ctx: _Context, src: SourceFile, actor: str, progress: Progress | None) -> Receipt:
@@ -345,6 +341,7 @@ class _Context:
     normaliser: N.Normaliser
     today: date
     chunk_rows: int
+    header: list[str] = field(default_factory=list)
     kinds_ok: frozenset[str] = frozenset()
     by_uscc: dict[str, Agency] = field(default_factory=dict)
     by_name: dict[str, Agency] = field(default_factory=dict)
@@ -383,6 +380,12 @@ class _Context:
             )
 
         return lru_cache(maxsize=65_536)(compute)
+
+    def raw_of(self, raw: RawRow | str | tuple[str | None, ...]) -> RawRow | str:
+        """A candidate's raw row, re-made from its values (they travel without keys)."""
+        if isinstance(raw, tuple):
+            return dict(zip(self.header, raw, strict=True))
+        return raw
 
     def authority(self, c: N.Candidate) -> Agency | None:
         if c.authority_uscc:
@@ -533,14 +536,11 @@ def _parts(items: list[str], n: int) -> Iterator[list[str]]:
         yield items[i : i + n]
 
 
-Prepared = tuple[int, "N.Candidate | N.Rejection", "RawRow | str"]
+Prepared = tuple[int, "N.Candidate | N.Rejection", "RawRow | str | tuple[str | None, ...]"]
 
 
 def _prepare(ctx: _Context, row_no: int, raw: RawRow | str) -> Prepared:
-    """Everything about a row that needs no database: map, normalise, permissions.
-
-    Runs in the reader process when ingest is parallel, so it must not touch the store.
-    """
+    """Everything about a row that needs no database: map, normalise, permissions."""
     if isinstance(raw, str):
         return row_no, N.Rejection(row_no, N.MALFORMED_ROW, f"row {row_no} {raw}"), raw
     if _has_surrogates(raw):
@@ -563,17 +563,72 @@ def _prepare(ctx: _Context, row_no: int, raw: RawRow | str) -> Prepared:
         return row_no, N.Rejection(row_no, N.UNREGISTERED_AUTHORITY, msg), raw
     res.authority_code = auth.code
     res.authority_sector = auth.sector
-    return row_no, res, raw
+    res.template = _record_template(ctx, res)
+    # candidates keep their raw values without the keys (re-made from the header if needed)
+    return row_no, res, tuple(raw.values())
+
+
+def _iso(d: date | None) -> str | None:
+    return None if d is None else d.isoformat()
+
+
+def _record_template(ctx: _Context, cand: N.Candidate) -> dict[str, Any]:
+    """The record row as far as it follows from the row alone (no store state).
+
+    Values are in storage form already (ISO dates, encoded JSON), which both engines
+    accept as they are.
+    """
+    pub = ctx.publicity(
+        cand.kind,
+        cand.severity,
+        cand.decided_on or ctx.today,
+        cand.authority_sector,
+        cand.feed_display_until,
+        cand.valid_to,
+        cand.attributes.get("penalty_types"),
+    )
+    revoked = cand.status == "revoked"
+    return {
+        "record_id": new_id(),  # used if the row creates a new record
+        "reporting_agency": ctx.agency.code,
+        "source_key": cand.source_key,
+        "kind": cand.kind,
+        "content_hash": cand.content_hash,
+        "deciding_authority": cand.authority_code,
+        "decision_no": cand.decision_no,
+        "decided_on": _iso(cand.decided_on),
+        "published_on": ctx.today.isoformat(),
+        "valid_from": _iso(cand.valid_from),
+        "valid_to": _iso(cand.valid_to),
+        "legal_basis_text": cand.legal_basis_text,
+        "severity": cand.severity,
+        "severity_derived": cand.severity_derived,
+        "amount_fen": cand.amount_fen,
+        "status": cand.status,
+        "ended_on": ctx.today.isoformat() if revoked else None,
+        "publication": "withdrawn"
+        if revoked
+        else ("published" if pub.published else "unpublished"),
+        "regime_id": pub.regime_id,
+        "display_until": _iso(pub.display_until),
+        "repair_from": _iso(pub.repair_from),
+        "repair_regime_id": pub.repair_regime_id,
+        "flags": dumps(sorted(set(cand.flags) | set(pub.flags))),
+        "attributes": dumps(cand.attributes),
+        "locked": False,
+        "source_row": cand.row,
+        "superseded_at": None,
+    }
 
 
 def _process_chunk(tx: Tx, ctx: _Context, batch_id: str | None, items: list[Prepared]) -> Counters:
     c = Counters(rows=len(items))
     now = now_utc()
     rejected: list[tuple[int, str, str, RawRow | str]] = []
-    cands: list[tuple[N.Candidate, RawRow | str]] = []
+    cands: list[tuple[N.Candidate, RawRow | str | tuple[str | None, ...]]] = []
     for row_no, res, raw in items:
         if isinstance(res, N.Rejection):
-            rejected.append((row_no, res.reason, res.message, raw))
+            rejected.append((row_no, res.reason, res.message, ctx.raw_of(raw)))
         else:
             cands.append((res, raw))
 
@@ -639,22 +694,13 @@ def _process_chunk(tx: Tx, ctx: _Context, batch_id: str | None, items: list[Prep
                     N.CONFLICTS_WITH_CORRECTED,
                     "this record was corrected by a case outcome; the feed's content conflicts "
                     "with the corrected version and was not applied",
-                    raw,
+                    ctx.raw_of(raw),
                 )
             )
             continue
-        pub = ctx.publicity(
-            cand.kind,
-            cand.severity,
-            cand.decided_on or ctx.today,
-            cand.authority_sector,
-            cand.feed_display_until,
-            cand.valid_to,
-            cand.attributes.get("penalty_types"),
-        )
-        flags = sorted(set(cand.flags) | set(pub.flags))
+        row = dict(cand.template)
         if cur is None:
-            record_id, version = new_id(), 1
+            record_id, version = row["record_id"], 1
             c.accepted += 1
             linked_to = None
         else:
@@ -666,44 +712,13 @@ def _process_chunk(tx: Tx, ctx: _Context, batch_id: str | None, items: list[Prep
                 earlier["superseded_at"] = now
             else:
                 superseded.append({"b_rid": record_id, "b_v": cur["version"], "b_now": now})
-        revoked = cand.status == "revoked"
-        row = {
-            "record_id": record_id,
-            "version": version,
-            "reporting_agency": ctx.agency.code,
-            "source_key": cand.source_key,
-            "subject_id": sid,
-            "kind": cand.kind,
-            "content_hash": cand.content_hash,
-            "deciding_authority": cand.authority_code,
-            "decision_no": cand.decision_no,
-            "linked_to": linked_to,
-            "decided_on": cand.decided_on,
-            "published_on": ctx.today,
-            "valid_from": cand.valid_from,
-            "valid_to": cand.valid_to,
-            "legal_basis_text": cand.legal_basis_text,
-            "severity": cand.severity,
-            "severity_derived": cand.severity_derived,
-            "amount_fen": cand.amount_fen,
-            "status": cand.status,
-            "ended_on": ctx.today if revoked else None,
-            "publication": "withdrawn"
-            if revoked
-            else ("published" if pub.published else "unpublished"),
-            "regime_id": pub.regime_id,
-            "display_until": pub.display_until,
-            "repair_from": pub.repair_from,
-            "repair_regime_id": pub.repair_regime_id,
-            "flags": flags,
-            "attributes": cand.attributes,
-            "locked": False,
-            "batch_id": batch_id,
-            "source_row": cand.row,
-            "recorded_at": now,
-            "last_seen_at": now,
-            "superseded_at": None,
-        }
+        row["record_id"] = record_id
+        row["version"] = version
+        row["subject_id"] = sid
+        row["linked_to"] = linked_to
+        row["batch_id"] = batch_id
+        row["recorded_at"] = now
+        row["last_seen_at"] = now
         new_rows.append(row)
         pending[(record_id, version)] = row
         current[key] = {

@@ -22,8 +22,8 @@ def dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
-def _sqlite_date(v: date) -> str:
-    return v.isoformat()
+def _sqlite_date(v: date | str) -> str:
+    return v if isinstance(v, str) else v.isoformat()
 
 
 @lru_cache(maxsize=64)
@@ -38,7 +38,8 @@ def _bool(v: bool) -> int:
 
 
 def _json(v: Any) -> str:
-    return dumps(v)
+    # a str is JSON already encoded upstream (our JSON columns hold objects and lists)
+    return v if isinstance(v, str) else dumps(v)
 
 
 def _converter(col_type: Any, sqlite: bool) -> Callable[[Any], Any] | None:
