@@ -87,7 +87,7 @@ def test_regimes(app: typer.Typer) -> None:
 def test_check(app: typer.Typer, data_copy: Path) -> None:
     ok = runner.invoke(app, ["catalogue", "check", str(data_copy)])
     assert ok.exit_code == 0 and "valid" in ok.output
-    (data_copy / "lists.yaml").write_text("lists: []\n", encoding="utf-8")
+    (data_copy / "blacklists.yaml").write_text("lists: []\n", encoding="utf-8")
     bad = runner.invoke(app, ["catalogue", "check", str(data_copy)])
     assert isinstance(bad.exception, CatalogueError)
-    assert "lists.yaml: unknown file" in bad.exception.message
+    assert "blacklists.yaml: unknown file" in bad.exception.message
