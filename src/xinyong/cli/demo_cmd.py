@@ -123,6 +123,28 @@ def run_demo(
     return [r for _, r in receipts]
 
 
+def _example_uscc(url: str) -> str | None:
+    """An organisation with a published penalty, to show in the demo's hints."""
+    from sqlalchemy import select
+
+    from xinyong.calendar import today_cst
+    from xinyong.store.context import Store
+    from xinyong.store.tables import records, subject_identifiers
+
+    with Store(url).read() as conn:
+        return conn.execute(
+            select(subject_identifiers.c.value)
+            .join(records, records.c.subject_id == subject_identifiers.c.subject_id)
+            .where(
+                subject_identifiers.c.scheme == "uscc",
+                records.c.kind == "administrative_penalty",
+                records.c.publication == "published",
+                records.c.display_until >= today_cst(),
+            )
+            .limit(1)
+        ).scalar_one_or_none()
+
+
 def demo(
     scale: Annotated[str, typer.Option("--scale", help="small | city")] = "small",
     seed: Annotated[int, typer.Option("--seed")] = 42,
@@ -144,7 +166,10 @@ def demo(
     url = db or f"sqlite:///{DEMO_DIR / f'demo-{scale}.db'}"
     run_demo(scale=scale, seed=seed, url=url, data_dir=DEMO_DIR, as_of=as_of)
     console.print(f"store: {url}")
-    console.print("try:  xinyong file <USCC> --db " + url)
+    example = _example_uscc(url)
+    if example:
+        console.print(f"try:  xinyong file {example} --db {url} --audience public")
+        console.print(f"      curl http://{host}:{port}/v1/subjects/uscc/{example}")
     if not no_serve:
         from xinyong.cli.serve_cmd import serve_app
 
