@@ -735,31 +735,9 @@ def _process_chunk(tx: Tx, ctx: _Context, batch_id: str | None, items: list[Prep
     subj_roles = _roles(tx.conn, subj, role_rows, ctx.today, now)
     subj.write()
     conn = tx.conn
-    if superseded:
-        conn.execute(
-            update(records)
-            .where(
-                and_(
-                    records.c.record_id == bindparam("b_rid"),
-                    records.c.version == bindparam("b_v"),
-                )
-            )
-            .values(superseded_at=bindparam("b_now")),
-            superseded,
-        )
+    _stamp_versions(conn, "superseded_at", superseded)
     bulk_insert(conn, records, new_rows)
-    if seen_again:
-        conn.execute(
-            update(records)
-            .where(
-                and_(
-                    records.c.record_id == bindparam("b_rid"),
-                    records.c.version == bindparam("b_v"),
-                )
-            )
-            .values(last_seen_at=bindparam("b_now")),
-            seen_again,
-        )
+    _stamp_versions(conn, "last_seen_at", seen_again)
     bulk_insert(conn, roles, subj_roles)
     for _, reason, _, _ in rejected:
         c.reject(reason)
@@ -778,6 +756,22 @@ def _process_chunk(tx: Tx, ctx: _Context, batch_id: str | None, items: list[Prep
             ],
         )
     return c
+
+
+def _stamp_versions(conn: Connection, column: str, rows: list[dict[str, Any]]) -> None:
+    """Set a transaction-time column on record versions ``(b_rid, b_v)`` to ``b_now``."""
+    if rows:
+        conn.execute(
+            update(records)
+            .where(
+                and_(
+                    records.c.record_id == bindparam("b_rid"),
+                    records.c.version == bindparam("b_v"),
+                )
+            )
+            .values({column: bindparam("b_now")}),
+            rows,
+        )
 
 
 def _link_channels(

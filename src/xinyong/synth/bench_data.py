@@ -29,6 +29,7 @@ import numpy as np
 
 from xinyong.synth.badrows import Breaker
 from xinyong.synth.feeds import (
+    ALL_CAUSES,
     DATE_STYLES,
     PENALTY_COLUMNS,
     Row,
@@ -50,6 +51,7 @@ from xinyong.synth.population import (
 )
 
 #: the causes a penalty row can carry (all of them)
+BENCH_CAUSES = ALL_CAUSES
 BENCH_CAUSES = (
     "uscc_check_char",
     "ric_check_char",
