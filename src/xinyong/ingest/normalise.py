@@ -162,6 +162,7 @@ class Candidate:
     authority_sector: str | None = None
     # the record row as far as it follows from this row alone (see pipeline._record_template)
     template: dict[str, Any] = field(default_factory=dict)
+    attributes_json: str = "{}"
 
 
 @lru_cache(maxsize=200_000)
@@ -271,9 +272,14 @@ def _iso(d: date | None) -> str | None:
 
 
 def content_hash(c: Candidate) -> str:
-    """SHA-256 over the normalised row: same content in any encoding or format, same hash."""
+    """SHA-256 over the normalised row: same content in any encoding or format, same hash.
+
+    The attributes enter as their stored JSON (sorted keys), encoded once per row and
+    reused for storage; the other fields through ``repr``, which is exact for strings,
+    integers and None and cheaper than a second JSON encoding.
+    """
     rep = c.legal_rep
-    payload = [
+    fixed = (
         c.kind,
         c.source_key,
         c.subject_kind,
@@ -293,13 +299,16 @@ def content_hash(c: Candidate) -> str:
         None if c.severity_derived else c.severity,
         c.amount_fen,
         c.status,
-        c.attributes,
-    ]
-    text = _HASH_JSON.encode(payload)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    )
+    text = repr(fixed) + c.attributes_json
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-_HASH_JSON = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+_ATTR_JSON = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def attributes_json(attributes: dict[str, Any]) -> str:
+    return _ATTR_JSON.encode(attributes)
 
 
 class Normaliser:
@@ -480,6 +489,7 @@ class Normaliser:
             attributes=attributes,
             flags=flags,
         )
+        c.attributes_json = attributes_json(attributes)
         c.content_hash = content_hash(c)
         return c
 

@@ -614,7 +614,7 @@ def _record_template(ctx: _Context, cand: N.Candidate) -> dict[str, Any]:
         "repair_from": _iso(pub.repair_from),
         "repair_regime_id": pub.repair_regime_id,
         "flags": dumps(sorted(set(cand.flags) | set(pub.flags))),
-        "attributes": dumps(cand.attributes),
+        "attributes": cand.attributes_json,
         "locked": False,
         "source_row": cand.row,
         "superseded_at": None,
