@@ -198,7 +198,7 @@ def main() -> None:
             feed = work / f"penalties-{enc}.csv"
             info = write_penalty_benchmark(feed, rows=args.rows, seed=0, encoding=enc)
             agencies = info["agencies"]
-            agency = info["agency"]
+            agency = info["agency"]["code"]
             for engine in args.engines.split(","):
                 runs = [
                     run_once(engine, feed, agencies, work, args.pg_url, agency)
