@@ -2,33 +2,22 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from datetime import date
 from pathlib import Path
-from types import ModuleType
-from typing import Any
 
 import chinese_calendar
 import pytest
 import typer
 from typer.testing import CliRunner
 
-from xinyong.calendar import ScheduleError, YearSchedule
+from xinyong.calendar import ScheduleError
 from xinyong.calendar_data import EXAMPLE_2027
 from xinyong.cli import calendar_cmd
 from xinyong.errors import UsageError
 
 FIXTURE = Path(__file__).parent / "data" / "2027-fixture.yaml"
 runner = CliRunner()
-
-
-def _store_importable() -> bool:
-    try:
-        return importlib.util.find_spec("xinyong.store.calendar_repo") is not None
-    except ModuleNotFoundError:
-        return False
 
 
 @pytest.fixture
@@ -41,23 +30,7 @@ def app() -> typer.Typer:
 @pytest.fixture
 def package_only(monkeypatch: pytest.MonkeyPatch) -> None:
     """Run without any store, whatever this checkout contains."""
-    monkeypatch.setattr(calendar_cmd, "_store_loader", lambda: None)
-
-
-class FakeStore:
-    """Stands in for xinyong.store: records what the CLI saves and reads it back."""
-
-    def __init__(self) -> None:
-        self.saved: list[tuple[Any, YearSchedule, str | None]] = []
-
-    def install(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        repo = ModuleType("xinyong.store.calendar_repo")
-        repo.save_schedule = lambda engine, s, actor: self.saved.append((engine, s, actor))  # type: ignore[attr-defined]
-        repo.load_schedules = lambda engine: {s.year: s for _, s, _ in self.saved}  # type: ignore[attr-defined]
-        eng = ModuleType("xinyong.store.engine")
-        eng.get_engine = lambda url: f"engine:{url}"  # type: ignore[attr-defined]
-        monkeypatch.setitem(sys.modules, "xinyong.store.calendar_repo", repo)
-        monkeypatch.setitem(sys.modules, "xinyong.store.engine", eng)
+    monkeypatch.setattr(calendar_cmd, "load_schedules", lambda engine: {})
 
 
 def test_deadline_known_year(app: typer.Typer, package_only: None) -> None:
@@ -153,33 +126,6 @@ def test_load_refuses_example_without_flag(app: typer.Typer) -> None:
     assert r.exit_code == 0, r.output
 
 
-def test_load_without_store_says_so(app: typer.Typer, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(sys.modules, "xinyong.store.calendar_repo", None)
-    r = runner.invoke(app, ["calendar", "load", str(FIXTURE)])
-    assert isinstance(r.exception, calendar_cmd.StoreUnavailable)
-
-
-def test_load_then_deadline_through_store_wiring(
-    app: typer.Typer, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The CLI hands the schedule and actor to the store and reads schedules back."""
-    store = FakeStore()
-    store.install(monkeypatch)
-    before = runner.invoke(app, ["calendar", "deadline", "2026-12-28", "10 working_days", "--json"])
-    assert json.loads(before.output)["provisional"] is True
-
-    r = runner.invoke(app, ["calendar", "load", str(FIXTURE), "--db", "sqlite://", "--as", "ops"])
-    assert r.exit_code == 0, r.output
-    [(engine, schedule, actor)] = store.saved
-    assert engine == "engine:sqlite://" and actor == "ops" and schedule.year == 2027
-
-    after = runner.invoke(app, ["calendar", "deadline", "2026-12-28", "10 working_days", "--json"])
-    body = json.loads(after.output)
-    assert body["provisional"] is False and body["due"] == "2027-01-12"
-    shown = runner.invoke(app, ["calendar", "show", "2027"])
-    assert "operator file" in shown.output and "fixture" in shown.output
-
-
 def test_load_overriding_a_package_year_warns(app: typer.Typer, tmp_path: Path) -> None:
     f = tmp_path / "2026.yaml"
     f.write_text("year: 2026\nsource: t\nholidays: [2026-01-01]\n", encoding="utf-8")
@@ -188,16 +134,16 @@ def test_load_overriding_a_package_year_warns(app: typer.Typer, tmp_path: Path) 
     assert "replaces" in r.output
 
 
-@pytest.mark.skipif(
-    not _store_importable(),
-    reason="xinyong.store.calendar_repo is not built yet (the lead wires save/load_schedules)",
-)
 def test_load_then_deadline_with_real_store(app: typer.Typer, tmp_path: Path) -> None:
     from xinyong.store.context import Store
     from xinyong.store.migrate import upgrade
 
     db = f"sqlite:///{tmp_path / 'cal.db'}"
     upgrade(Store(db))  # a fresh store, as `xinyong db upgrade` leaves it
+    before = runner.invoke(
+        app, ["calendar", "deadline", "2026-12-28", "10 working_days", "--db", db, "--json"]
+    )
+    assert json.loads(before.output)["provisional"] is True
     r = runner.invoke(app, ["calendar", "load", str(FIXTURE), "--db", db])
     assert r.exit_code == 0, r.output
     r = runner.invoke(

@@ -1,13 +1,11 @@
 """``xinyong calendar``: load a year's holiday schedule, compute deadlines, show a year.
 
-The schedules live in the store (``xinyong.store.calendar_repo``), imported
-lazily so that these commands work, on the package's data alone, before or
-without the store module.
+Operator schedules live in the store (``xinyong.store.calendar_repo``); a store that
+does not exist yet simply has none, and the package's data applies.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
@@ -27,46 +25,17 @@ from xinyong.calendar import (
     package_schedules,
 )
 from xinyong.cli.common import AsOption, DbOption, JsonOption, console, db_url, print_json
-from xinyong.errors import UsageError, XinyongError
+from xinyong.errors import UsageError
+from xinyong.settings import get_settings
+from xinyong.store.calendar_repo import load_schedules, save_schedule
+from xinyong.store.engine import get_engine
 
-_STORE_MODULES = ("xinyong.store", "xinyong.store.calendar_repo", "xinyong.store.engine")
 _WEEKDAY = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
-class StoreUnavailable(XinyongError):
-    """The calendar repository is not part of this installation yet."""
-
-    default_code = "store_unavailable"
-
-
-def _missing_store(e: ModuleNotFoundError) -> bool:
-    # Only the store module itself being absent counts; a store that fails on
-    # its own broken import must surface, not silently drop operator schedules.
-    return e.name in _STORE_MODULES
-
-
-def _store_loader() -> Callable[[str | None], Mapping[int, YearSchedule]] | None:
-    try:
-        from xinyong.store.calendar_repo import (  # type: ignore[import-not-found,import-untyped,unused-ignore]
-            load_schedules,
-        )
-        from xinyong.store.engine import get_engine  # type: ignore[import-not-found,import-untyped,unused-ignore]
-    except ModuleNotFoundError as e:
-        if _missing_store(e):
-            return None
-        raise
-
-    def load(db: str | None) -> Mapping[int, YearSchedule]:
-        result: Mapping[int, YearSchedule] = load_schedules(get_engine(db_url(db)))
-        return result
-
-    return load
-
-
 def _calendar(db: str | None) -> WorkCalendar:
-    """The calendar with the store's schedules, or the package's alone without a store."""
-    loader = _store_loader()
-    return WorkCalendar(loader(db) if loader is not None else {})
+    """The calendar with the schedules loaded into the store (none for a new store)."""
+    return WorkCalendar(load_schedules(get_engine(db_url(db))))
 
 
 def _parse_date(text: str, what: str) -> date:
@@ -107,19 +76,6 @@ def load(
     if check:
         console.print(f"valid: {_summary(schedule)}")
         return
-    try:
-        from xinyong.settings import get_settings
-        from xinyong.store.calendar_repo import (  # type: ignore[import-not-found,import-untyped,unused-ignore]
-            save_schedule,
-        )
-        from xinyong.store.engine import get_engine  # type: ignore[import-not-found,import-untyped,unused-ignore]
-    except ModuleNotFoundError as e:
-        if not _missing_store(e):
-            raise
-        raise StoreUnavailable(
-            "this installation has no calendar store (xinyong.store.calendar_repo); "
-            "the file is valid but could not be saved"
-        ) from None
     save_schedule(get_engine(db_url(db)), schedule, as_ or get_settings().actor)
     console.print(f"loaded {_summary(schedule)}")
     console.print(
