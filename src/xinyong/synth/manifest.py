@@ -17,9 +17,9 @@ import json
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import AfterValidator, BaseModel, ConfigDict
 
 from xinyong.identity import make_uscc
 from xinyong.identity.uscc import organisation_code_check_char
@@ -35,19 +35,18 @@ Sector = Literal[
     "transport",
     "other",
 ]
-RecordKind = Literal[
-    "registration",
-    "administrative_licence",
-    "administrative_penalty",
-    "court_dishonest_listing",
-    "consumption_restriction",
-    "tax_credit_grade",
-    "abnormal_operations",
-    "serious_illegal_dishonest",
-    "honour",
-    "credit_commitment",
-    "residence",
-]
+
+
+def _known_kind(kind: str) -> str:
+    """Record kinds come from the catalogue (the one list of them)."""
+    from xinyong.catalogue import get_catalogue
+
+    if kind not in get_catalogue().kinds:
+        raise ValueError(f"unknown record kind {kind!r}")
+    return kind
+
+
+RecordKind = Annotated[str, AfterValidator(_known_kind)]
 KIND_ORDER: tuple[str, ...] = (
     "registration",
     "residence",
