@@ -8,9 +8,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import typer
 import yaml
 
 from xinyong.catalogue import DATA_DIR, Catalogue, load_catalogue
+from xinyong.cli.catalogue_cmd import register
 
 
 @pytest.fixture(scope="session")
@@ -41,3 +43,16 @@ def edit(data_copy: Path) -> Editor:
         return data_copy
 
     return _edit
+
+
+@pytest.fixture
+def app() -> typer.Typer:
+    """A bare root app with only the catalogue commands (as ``xinyong`` registers them)."""
+    root = typer.Typer()
+
+    @root.callback()
+    def _root() -> None:
+        pass
+
+    register(root)
+    return root

@@ -5,25 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
 import typer
 from typer.testing import CliRunner
 
-from xinyong.cli.catalogue_cmd import register
 from xinyong.errors import CatalogueError, NotFound
-
-
-@pytest.fixture
-def app() -> typer.Typer:
-    root = typer.Typer()
-
-    @root.callback()
-    def _root() -> None:
-        pass
-
-    register(root)
-    return root
-
 
 runner = CliRunner()
 

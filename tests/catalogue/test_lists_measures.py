@@ -29,7 +29,6 @@ from xinyong.catalogue.model import (
     RepresentativeScope,
     SubjectKind,
 )
-from xinyong.cli.catalogue_cmd import register
 from xinyong.errors import CatalogueError, NotFound
 
 Editor = Callable[[str, Callable[[Any], None]], Path]
@@ -571,18 +570,6 @@ def test_refuses_a_missing_lists_file(data_copy: Path) -> None:
 
 
 # --------------------------------------------------------------------------- CLI
-
-
-@pytest.fixture
-def app() -> typer.Typer:
-    root = typer.Typer()
-
-    @root.callback()
-    def _root() -> None:
-        pass
-
-    register(root)
-    return root
 
 
 runner = CliRunner()
