@@ -45,3 +45,5 @@ class Agency(BaseModel):
     uscc: str | None = None
     sector: str
     kinds: tuple[str, ...]
+    # kinds of implementing agency (measures.yaml); empty for a reporting-only agency
+    implements: tuple[str, ...] = ()

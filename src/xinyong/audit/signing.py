@@ -41,6 +41,10 @@ class Signer:
     def sign_checkpoint(self, seq: int, hash_: str) -> str:
         return self.private.sign(checkpoint_message(seq, hash_)).hex()
 
+    def sign(self, message: bytes) -> str:
+        """A signature over ``message`` (callers put a domain prefix in it)."""
+        return self.private.sign(message).hex()
+
 
 def public_key_hex(signer: Signer) -> str:
     return signer.public_raw.hex()
@@ -74,6 +78,15 @@ def verify_checkpoint(public_hex: str, seq: int, hash_: str, signature_hex: str)
     try:
         pub = Ed25519PublicKey.from_public_bytes(bytes.fromhex(public_hex))
         pub.verify(bytes.fromhex(signature_hex), checkpoint_message(seq, hash_))
+    except (InvalidSignature, ValueError):
+        return False
+    return True
+
+
+def verify_message(public_hex: str, message: bytes, signature_hex: str) -> bool:
+    try:
+        pub = Ed25519PublicKey.from_public_bytes(bytes.fromhex(public_hex))
+        pub.verify(bytes.fromhex(signature_hex), message)
     except (InvalidSignature, ValueError):
         return False
     return True

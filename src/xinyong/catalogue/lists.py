@@ -125,8 +125,11 @@ def check_lists(
         for k in ld.source_kinds:
             if k not in kinds:
                 report(LISTS_FILE, label, f"source_kinds names unknown record kind {k!r}")
+        ground_ids = {g.id for g in ld.grounds}
         for i, c in enumerate(ld.criteria, 1):
             _check_criterion(label, i, c, kinds, sectors, penalty_types, report)
+            if c.ground is not None and c.ground not in ground_ids:
+                report(LISTS_FILE, label, f"criteria #{i}: unknown ground {c.ground!r}")
 
         known = [kinds[k] for k in ld.fed_by if k in kinds]
         for kind in known:

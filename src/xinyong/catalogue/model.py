@@ -786,7 +786,9 @@ class Criterion(_Frozen):
     * ``penalty_types_any``: one of these penalty types (``severity.yaml`` ids);
     * ``sector_in``: the deciding authority's sector;
     * ``unresolved_for``: the record is still in force this long after its decision
-      (abnormal operations unresolved for 3 years).
+      (abnormal operations unresolved for 3 years);
+    * ``ground``: the list ground a matching record is proposed under (optional when the
+      list has one ground, or names its ground by ``ground_field``).
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
@@ -798,6 +800,7 @@ class Criterion(_Frozen):
     penalty_types_any: tuple[str, ...] | None = None
     sector_in: tuple[str, ...] | None = None
     unresolved_for: Duration | None = None
+    ground: str | None = Field(default=None, pattern=_SLUG.pattern)
     note: str | None = None
 
     @field_validator("in_", mode="before")

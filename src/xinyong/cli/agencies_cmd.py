@@ -23,6 +23,13 @@ def add(
     kinds: Annotated[
         str, typer.Option("--kinds", help="Comma-separated record kinds it may report.")
     ] = "",
+    implements: Annotated[
+        str,
+        typer.Option(
+            "--implements",
+            help="Comma-separated implementing agency types (measures it carries out).",
+        ),
+    ] = "",
     name_en: Annotated[str | None, typer.Option("--name-en")] = None,
     update: Annotated[
         bool, typer.Option("--update", help="Change an existing registration.")
@@ -42,6 +49,7 @@ def add(
         uscc=uscc,
         sector=sector,
         kinds=tuple(k.strip() for k in kinds.split(",") if k.strip()),
+        implements=tuple(t.strip() for t in implements.split(",") if t.strip()),
     )
     with store.write(as_) as tx:
         changed = add_agency(tx, agency, update_existing=update)
@@ -58,9 +66,11 @@ def list_(db: DbOption = None, json_: JsonOption = False) -> None:
     if json_:
         print_json(items)
         return
-    t = Table("code", "name", "USCC", "sector", "kinds")
+    t = Table("code", "name", "USCC", "sector", "kinds", "implements")
     for a in items:
-        t.add_row(a.code, a.name_zh, a.uscc or "", a.sector, ", ".join(a.kinds))
+        t.add_row(
+            a.code, a.name_zh, a.uscc or "", a.sector, ", ".join(a.kinds), ", ".join(a.implements)
+        )
     console.print(t)
 
 

@@ -47,6 +47,13 @@ def add_agency(tx: Tx, agency: Agency, *, update_existing: bool = False) -> bool
     for k in agency.kinds:
         if k not in cat.kinds:
             raise RuleRefused(f"unknown record kind {k!r}", code="unknown_kind")
+    known_types = cat.implementing_types
+    for t in agency.implements:
+        if t not in known_types:
+            raise RuleRefused(
+                f"unknown implementing agency type {t!r}; known: {', '.join(sorted(known_types))}",
+                code="unknown_implementing_type",
+            )
     if agency.uscc:
         chk = check_code(agency.uscc)
         if not chk.valid or chk.kind != "organisation":
@@ -59,6 +66,7 @@ def add_agency(tx: Tx, agency: Agency, *, update_existing: bool = False) -> bool
         "uscc": agency.uscc,
         "sector": agency.sector,
         "kinds": sorted(set(agency.kinds)),
+        "implements": sorted(set(agency.implements)),
     }
     existing = get_agency(tx.conn, agency.code, missing_ok=True)
     if existing is not None:
@@ -68,6 +76,7 @@ def add_agency(tx: Tx, agency: Agency, *, update_existing: bool = False) -> bool
             and existing.uscc == agency.uscc
             and existing.sector == agency.sector
             and sorted(existing.kinds) == values["kinds"]
+            and sorted(existing.implements) == values["implements"]
         )
         if same:
             return False
@@ -109,6 +118,7 @@ def _agency(row: object) -> Agency:
         uscc=r["uscc"],
         sector=r["sector"],
         kinds=tuple(r["kinds"]),
+        implements=tuple(r["implements"] or ()),
     )
 
 

@@ -50,6 +50,9 @@ agencies = Table(
     # record kinds it may report; JSON list of catalogue kind ids
     Column("kinds", JSON, nullable=False),
     Column("created_at", TS, nullable=False),
+    # kinds of implementing agency it is (measures.yaml implementing_agency.type): its
+    # officers acknowledge the notices of those measures and their keys may check them
+    Column("implements", JSON),
 )
 
 principals = Table(
@@ -174,6 +177,86 @@ records = Table(
     Index("ix_records_natural", "reporting_agency", "source_key", "subject_id"),
     Index("ix_records_subject", "subject_id", "kind"),
     Index("ix_records_decision", "deciding_authority", "decision_no"),
+)
+
+# --- lists and measures -------------------------------------------------------------
+
+# One row per proposal or entry: its current state. The history table keeps every
+# state it had, with the transaction time it was reached, for "as known at" questions.
+list_entries = Table(
+    "list_entries",
+    metadata,
+    Column("entry_id", String(26), primary_key=True),
+    Column("list_id", String(48), nullable=False),
+    Column("subject_id", ForeignKey("subjects.subject_id"), nullable=False),
+    Column("source_record_id", String(26), nullable=False),
+    Column("ground", String(48)),
+    Column("via", String(12), nullable=False),  # direct | proposal
+    Column("deciding_authority", String(64), nullable=False),  # agency code
+    # proposed | rejected | published | removed | expired
+    Column("status", String(12), nullable=False),
+    Column("proposed_at", TS, nullable=False),
+    Column("proposed_by", String(80), nullable=False),
+    Column("decided_at", TS),
+    Column("decided_by", String(80)),
+    Column("decided_on", Date),
+    Column("reason", Text),
+    Column("term_start", Date),
+    Column("term_end", Date),  # exclusive; null: no fixed term (until an event)
+    Column("extensions", Integer, nullable=False, default=0),
+    Column("ended_on", Date),  # valid-time end (exclusive): removal date or term end
+    Column("end_event", String(48)),  # removal event id, or term_expired
+    Column("event_on", Date),
+    Column("removal_due", Date),
+    Column("removal_late", Boolean),
+    Column("version", Integer, nullable=False),  # = seq of its newest history row
+    Column("changed_by_run", String(26)),  # the job run that last changed it (set-based jobs)
+    Column("updated_at", TS, nullable=False),
+    Index("ix_list_entries_source", "list_id", "source_record_id", "subject_id", unique=True),
+    Index("ix_list_entries_subject", "subject_id", "list_id"),
+    Index("ix_list_entries_list", "list_id", "status"),
+    Index("ix_list_entries_term", "status", "term_end"),
+)
+
+list_entry_history = Table(
+    "list_entry_history",
+    metadata,
+    Column("entry_id", String(26), primary_key=True),
+    Column("seq", Integer, primary_key=True, autoincrement=False),
+    Column("at", TS, nullable=False),
+    Column("actor", String(80), nullable=False),
+    # proposed | rejected | published | extended | removed | expired
+    Column("event", String(16), nullable=False),
+    Column("status", String(12), nullable=False),
+    Column("term_start", Date),
+    Column("term_end", Date),
+    Column("ended_on", Date),
+    Column("detail", JSON, nullable=False),
+)
+
+# 抄告/反馈: a published entry's measures are notified to their implementing agencies;
+# a named officer acknowledges (the measure is in force from then) and reports back.
+measure_notices = Table(
+    "measure_notices",
+    metadata,
+    Column("notice_id", String(26), primary_key=True),
+    Column("entry_id", ForeignKey("list_entries.entry_id"), nullable=False),
+    Column("measure_id", String(64), nullable=False),
+    Column("implementing_type", String(48), nullable=False),
+    Column("subject_id", String(26), nullable=False),
+    Column("status", String(14), nullable=False),  # sent | acknowledged | reported
+    Column("sent_at", TS, nullable=False),
+    Column("acknowledged_at", TS),
+    Column("acknowledged_on", Date),
+    Column("acknowledged_by", String(80)),
+    Column("acknowledging_agency", String(64)),
+    Column("applied", Boolean),
+    Column("feedback", Text),
+    Column("reported_at", TS),
+    Column("reported_by", String(80)),
+    Index("ix_measure_notices_entry", "entry_id", "measure_id", unique=True),
+    Index("ix_measure_notices_subject", "subject_id", "measure_id"),
+    Index("ix_measure_notices_queue", "implementing_type", "status"),
 )
 
 # --- ingest -------------------------------------------------------------------------
