@@ -16,6 +16,9 @@ from xinyong.store.tables import (
     audit_log,
     calendar_schedules,
     ingest_batches,
+    list_entries,
+    list_entry_history,
+    measure_notices,
     metadata,
     principals,
     quarantine,
@@ -134,4 +137,21 @@ def canonical_dump(store: Store) -> dict[str, list[str]]:
         out["audit_checkpoints"] = [str(len(conn.execute(select(audit_checkpoints)).all()))]
         out["query_log"] = rows(query_log, {"query_id", "at"}, {"subject_id"})
         out["calendar_schedules"] = rows(calendar_schedules, {"loaded_at"}, set())
+        ids.update(
+            {
+                r.entry_id: f"{r.list_id}/{rkey.get(r.source_record_id)}/{skey[r.subject_id]}"
+                for r in conn.execute(select(list_entries))
+            }
+        )
+        out["list_entries"] = rows(
+            list_entries,
+            {"proposed_at", "decided_at", "updated_at", "changed_by_run"},
+            {"entry_id", "subject_id", "source_record_id"},
+        )
+        out["list_entry_history"] = rows(list_entry_history, {"at", "detail"}, {"entry_id"})
+        out["measure_notices"] = rows(
+            measure_notices,
+            {"notice_id", "sent_at", "acknowledged_at", "reported_at"},
+            {"entry_id", "subject_id"},
+        )
     return out

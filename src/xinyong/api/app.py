@@ -6,7 +6,7 @@ from fastapi import FastAPI
 
 from xinyong import __version__
 from xinyong.api import errors
-from xinyong.api.routes import agency, catalogue, health, subjects
+from xinyong.api.routes import agency, catalogue, health, lists, measures, subjects
 from xinyong.catalogue import get_catalogue
 from xinyong.store.context import Store
 
@@ -26,6 +26,13 @@ def create_app(database_url: str | None = None) -> FastAPI:
     )
     app.state.store = Store(database_url)
     errors.install(app)
-    for r in (health.router, agency.router, subjects.router, catalogue.router):
+    for r in (
+        health.router,
+        agency.router,
+        subjects.router,
+        catalogue.router,
+        lists.router,
+        measures.router,
+    ):
         app.include_router(r)
     return app

@@ -120,7 +120,45 @@ def run_demo(
             str(r.quarantined),
         )
     console.print(table)
+    _lists_stage(url, day, seed)
     return [r for _, r in receipts]
+
+
+def _lists_stage(url: str, day: object, seed: int) -> None:
+    """Lists: direct entries, proposals decided by demo reviewers, notices acknowledged."""
+    from datetime import date
+
+    from xinyong.catalogue import get_catalogue
+    from xinyong.lists.queries import counts
+    from xinyong.store.context import Store
+    from xinyong.synth.loop import act_out
+
+    assert isinstance(day, date)
+    store = Store(url)
+    cat = get_catalogue()
+    with err_console.status("lists: proposals, decisions, notices"):
+        res = act_out(store, cat, day=day, seed=seed)
+    with store.read() as conn:
+        by_list = counts(conn)
+    t = Table(title="lists after the demo's reviewers and officers acted")
+    t.add_column("list", no_wrap=True)
+    for col in ("proposed", "published", "rejected", "removed", "expired"):
+        t.add_column(col, justify="right")
+    for lid in cat.lists:
+        c = by_list.get(lid, {})
+        t.add_row(
+            lid,
+            *(
+                str(c.get(k, 0))
+                for k in ("proposed", "published", "rejected", "removed", "expired")
+            ),
+        )
+    console.print(t)
+    n = res["notices"]
+    console.print(
+        f"notices: {n.get('acknowledged', 0)} acknowledged ({n.get('reported', 0)} reported back), "
+        f"{n.get('left_unacknowledged', 0)} waiting for an officer"
+    )
 
 
 def _example_uscc(url: str) -> str | None:
@@ -140,6 +178,26 @@ def _example_uscc(url: str) -> str | None:
                 records.c.kind == "administrative_penalty",
                 records.c.publication == "published",
                 records.c.display_until >= today_cst(),
+            )
+            .limit(1)
+        ).scalar_one_or_none()
+
+
+def _example_restricted(url: str) -> str | None:
+    """A subject the flight restriction is in force for, to show in the demo's hints."""
+    from sqlalchemy import select
+
+    from xinyong.store.context import Store
+    from xinyong.store.tables import measure_notices, subject_identifiers
+
+    with Store(url).read() as conn:
+        return conn.execute(
+            select(subject_identifiers.c.value)
+            .join(measure_notices, measure_notices.c.subject_id == subject_identifiers.c.subject_id)
+            .where(
+                measure_notices.c.measure_id == "consumption_flights",
+                measure_notices.c.status != "sent",
+                subject_identifiers.c.scheme == "uscc",
             )
             .limit(1)
         ).scalar_one_or_none()
@@ -170,6 +228,12 @@ def demo(
     if example:
         console.print(f"try:  xinyong file {example} --db {url} --audience public")
         console.print(f"      curl http://{host}:{port}/v1/subjects/uscc/{example}")
+    console.print(f"      xinyong lists show court_dishonest_debtors --db {url}")
+    console.print(f"      xinyong lists pending --db {url}")
+    restricted = _example_restricted(url)
+    if restricted:
+        console.print(f"      xinyong check {restricted} --measure consumption_flights --db {url}")
+    console.print(f"      curl http://{host}:{port}/v1/lists/court_dishonest_debtors/entries")
     if not no_serve:
         from xinyong.cli.serve_cmd import serve_app
 

@@ -32,6 +32,9 @@ COMMAND_MODULES = [
     "catalogue",
     "calendar",
     "audit",
+    "lists",
+    "notices",
+    "check",
     "serve",
 ]
 
