@@ -44,3 +44,43 @@ def test_small_demo_ingests_every_feed(tmp_path: Path, monkeypatch: pytest.Monke
         )
     assert any(r.kind == "court_dishonest_listing" for r in f.records)
     get_settings.cache_clear()
+
+
+def test_small_demo_acts_out_the_lists(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The demo's population produces real proposals, decided by named demo reviewers,
+    and notices acknowledged by named officers; the audit chain holds."""
+    from tests.support.audit import verify_store
+
+    from xinyong.lists.queries import counts
+    from xinyong.settings import get_settings
+    from xinyong.store.tables import list_entries, measure_notices
+
+    monkeypatch.setenv("XINYONG_SIGNING_KEY_PATH", str(tmp_path / "k.key"))
+    get_settings.cache_clear()
+    url = f"sqlite:///{tmp_path / 'demo.db'}"
+    run_demo(scale="small", seed=7, url=url, data_dir=tmp_path, as_of="2026-11-27")
+    store = Store(url, Settings(signing_key_path=tmp_path / "k.key"))
+    with store.read() as conn:
+        by_list = counts(conn)
+        proposal_deciders = {
+            r.decided_by
+            for r in conn.execute(
+                select(list_entries.c.decided_by).where(list_entries.c.via == "proposal")
+            )
+        }
+        ackers = {
+            r.acknowledged_by
+            for r in conn.execute(
+                select(measure_notices.c.acknowledged_by).where(measure_notices.c.status != "sent")
+            )
+        }
+    assert by_list["court_dishonest_debtors"].get("published", 0) > 0
+    proposal_lists = ("samr_serious_illegal", "shandong_serious_dishonest", "red_tax_a")
+    decided = sum(
+        by_list.get(x, {}).get(s, 0) for x in proposal_lists for s in ("published", "rejected")
+    )
+    assert decided > 0
+    assert all(d is None or d.endswith("-reviewer") for d in proposal_deciders)
+    assert ackers - {None} and all(a is None or a.endswith("-officer") for a in ackers)
+    assert verify_store(store).ok
+    get_settings.cache_clear()
