@@ -15,11 +15,15 @@ from xinyong.store.tables import (
     audit_checkpoints,
     audit_log,
     calendar_schedules,
+    case_events,
+    case_evidence,
+    cases,
     ingest_batches,
     list_entries,
     list_entry_history,
     measure_notices,
     metadata,
+    outbox,
     principals,
     quarantine,
     query_log,
@@ -28,6 +32,8 @@ from xinyong.store.tables import (
     subject_identifiers,
     subject_names,
     subjects,
+    webhook_deliveries,
+    webhooks,
 )
 
 DUMPED = {
@@ -44,6 +50,12 @@ DUMPED = {
     "list_entries",
     "list_entry_history",
     "measure_notices",
+    "cases",
+    "case_events",
+    "case_evidence",
+    "outbox",
+    "webhooks",
+    "webhook_deliveries",
     "audit_log",
     "audit_head",
     "audit_checkpoints",
@@ -153,5 +165,19 @@ def canonical_dump(store: Store) -> dict[str, list[str]]:
             measure_notices,
             {"notice_id", "sent_at", "acknowledged_at", "reported_at"},
             {"entry_id", "subject_id"},
+        )
+        out["cases"] = rows(
+            cases,
+            {"case_id", "opened_at", "decided_at", "updated_at", "parent_case_id"},
+            {"subject_id", "target_id"},
+        )
+        out["case_events"] = [str(len(conn.execute(select(case_events)).all()))]
+        out["case_evidence"] = rows(
+            case_evidence, {"evidence_id", "case_id", "uploaded_at", "content"}, set()
+        )
+        out["outbox"] = rows(outbox, {"event_id", "at", "delivered_at", "payload"}, {"subject_id"})
+        out["webhooks"] = rows(webhooks, {"webhook_id", "created_at", "secret"}, {"subject_id"})
+        out["webhook_deliveries"] = rows(
+            webhook_deliveries, {"webhook_id", "event_id", "next_attempt_at", "delivered_at"}, set()
         )
     return out

@@ -20,6 +20,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -257,6 +258,112 @@ measure_notices = Table(
     Index("ix_measure_notices_entry", "entry_id", "measure_id", unique=True),
     Index("ix_measure_notices_subject", "subject_id", "measure_id"),
     Index("ix_measure_notices_queue", "implementing_type", "status"),
+)
+
+# --- subjects' rights: cases ------------------------------------------------------
+
+# One case machine for objections, appeals, repairs and (financial) disputes. The case
+# row holds the current state and deadlines; case_events every state change.
+cases = Table(
+    "cases",
+    metadata,
+    Column("case_id", String(26), primary_key=True),
+    Column("kind", String(12), nullable=False),  # objection | appeal | repair | dispute
+    Column("rule_id", String(48), nullable=False),  # cases.yaml rule that set the deadlines
+    Column("subject_id", ForeignKey("subjects.subject_id"), nullable=False),
+    Column("target_type", String(12), nullable=False),  # record | entry | case
+    Column("target_id", String(26), nullable=False),
+    Column("parent_case_id", String(26)),  # an appeal's objection
+    Column("deciding_authority", String(64), nullable=False),
+    # open | forwarded | decided | withdrawn
+    Column("status", String(12), nullable=False),
+    Column("outcome", String(12)),  # corrected | withdrawn | upheld | granted | refused
+    Column("reason", Text, nullable=False),  # the subject's
+    Column("commitment", Text),  # a repair's signed credit commitment
+    Column("opened_at", TS, nullable=False),
+    Column("opened_by", String(80), nullable=False),
+    Column("opened_on", Date, nullable=False),
+    Column("due_on", Date, nullable=False),  # the current stage's deadline
+    Column("due_provisional", Boolean, nullable=False),
+    Column("forwarded_on", Date),
+    Column("decided_at", TS),
+    Column("decided_by", String(80)),
+    Column("decided_on", Date),
+    Column("decision_reason", Text),
+    Column("late", Boolean),
+    Column("detail", JSON, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("updated_at", TS, nullable=False),
+    Index("ix_cases_subject", "subject_id", "status"),
+    Index("ix_cases_target", "target_type", "target_id", "status"),
+    Index("ix_cases_queue", "deciding_authority", "status", "due_on"),
+)
+
+case_events = Table(
+    "case_events",
+    metadata,
+    Column("case_id", String(26), primary_key=True),
+    Column("seq", Integer, primary_key=True, autoincrement=False),
+    Column("at", TS, nullable=False),
+    Column("actor", String(80), nullable=False),
+    Column("event", String(24), nullable=False),
+    Column("status", String(12), nullable=False),
+    Column("detail", JSON, nullable=False),
+)
+
+case_evidence = Table(
+    "case_evidence",
+    metadata,
+    Column("evidence_id", String(26), primary_key=True),
+    Column("case_id", ForeignKey("cases.case_id"), nullable=False, index=True),
+    Column("file_name", Text, nullable=False),
+    Column("content_type", String(64), nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("content", LargeBinary, nullable=False),
+    Column("uploaded_at", TS, nullable=False),
+    Column("uploaded_by", String(80), nullable=False),
+)
+
+# --- notifications -------------------------------------------------------------------
+
+# Events for subjects and watchers, written in the transaction that caused them and
+# delivered later by pluggable adapters (transactional outbox).
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("event_id", String(26), primary_key=True),
+    Column("at", TS, nullable=False),
+    Column("topic", String(48), nullable=False),  # e.g. case.opened, list.entry.published
+    Column("subject_id", String(26)),
+    Column("payload", JSON, nullable=False),
+    Column("delivered_at", TS),  # by every adapter and webhook it was due to
+    Index("ix_outbox_pending", "delivered_at", "at"),
+)
+
+webhooks = Table(
+    "webhooks",
+    metadata,
+    Column("webhook_id", String(26), primary_key=True),
+    Column("principal_id", ForeignKey("principals.principal_id"), nullable=False),
+    Column("url", Text, nullable=False),
+    Column("secret", String(128), nullable=False),  # HMAC-SHA256 key shared with the receiver
+    Column("subject_id", String(26)),  # the subject watched (null: the principal's own)
+    Column("topics", JSON, nullable=False),
+    Column("created_at", TS, nullable=False),
+    Column("disabled_at", TS),
+)
+
+webhook_deliveries = Table(
+    "webhook_deliveries",
+    metadata,
+    Column("webhook_id", ForeignKey("webhooks.webhook_id"), primary_key=True),
+    Column("event_id", ForeignKey("outbox.event_id"), primary_key=True),
+    Column("status", String(12), nullable=False),  # pending | delivered | failed
+    Column("attempts", Integer, nullable=False),
+    Column("next_attempt_at", TS),
+    Column("last_error", Text),
+    Column("delivered_at", TS),
 )
 
 # --- ingest -------------------------------------------------------------------------
