@@ -105,6 +105,12 @@ def check_lists(
             _bases(label, f"removal event {e.id!r} ", e.basis, instruments, report)
         if ld.early_removal is not None:
             _bases(label, "early_removal ", ld.early_removal.basis, instruments, report)
+            if ld.early_removal.event not in {e.id for e in ld.removal_events}:
+                report(
+                    LISTS_FILE,
+                    label,
+                    f"early_removal event {ld.early_removal.event!r} is not one of its removal events",
+                )
             if ld.default_term is not None and not not_longer(
                 ld.early_removal.after, ld.default_term
             ):

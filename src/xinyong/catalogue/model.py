@@ -728,6 +728,8 @@ class EarlyRemoval(_Frozen):
 
     after: Duration
     on: Literal["application"] = "application"
+    # the removal event a granted application is recorded as (one of the list's)
+    event: str = Field(pattern=_SLUG.pattern)
     basis: tuple[LegalBasis, ...] = ()
     verified: bool = True
     note: str | None = None
