@@ -47,3 +47,5 @@ class Agency(BaseModel):
     kinds: tuple[str, ...]
     # kinds of implementing agency (measures.yaml); empty for a reporting-only agency
     implements: tuple[str, ...] = ()
+    # who hears appeals against its decisions (a court's higher court), if registered
+    higher_authority: str | None = None

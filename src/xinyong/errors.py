@@ -81,3 +81,19 @@ class CatalogueError(XinyongError):
     exit_code = 1
     http_status = 500
     default_code = "catalogue_invalid"
+
+
+class PayloadTooLarge(XinyongError):
+    """An upload over its size limit."""
+
+    exit_code = 1
+    http_status = 413
+    default_code = "payload_too_large"
+
+
+class UnsupportedMediaType(XinyongError):
+    """An upload of a type the endpoint does not take."""
+
+    exit_code = 1
+    http_status = 415
+    default_code = "unsupported_media_type"

@@ -30,6 +30,10 @@ def add(
             help="Comma-separated implementing agency types (measures it carries out).",
         ),
     ] = "",
+    higher: Annotated[
+        str | None,
+        typer.Option("--higher", help="The agency hearing appeals against its decisions."),
+    ] = None,
     name_en: Annotated[str | None, typer.Option("--name-en")] = None,
     update: Annotated[
         bool, typer.Option("--update", help="Change an existing registration.")
@@ -50,6 +54,7 @@ def add(
         sector=sector,
         kinds=tuple(k.strip() for k in kinds.split(",") if k.strip()),
         implements=tuple(t.strip() for t in implements.split(",") if t.strip()),
+        higher_authority=higher,
     )
     with store.write(as_) as tx:
         changed = add_agency(tx, agency, update_existing=update)

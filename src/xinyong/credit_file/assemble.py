@@ -19,7 +19,10 @@ from xinyong.actors import Principal
 from xinyong.catalogue import Audience, Catalogue
 from xinyong.credit_file.model import (
     AuthorityView,
+    CaseSummary,
     IdentifierView,
+    ListEntryView,
+    MeasureView,
     RecordVersionView,
     RecordView,
     RoleView,
@@ -31,6 +34,9 @@ from xinyong.store.context import Store
 from xinyong.store.query_log import log_read
 from xinyong.store.tables import (
     agencies,
+    cases,
+    list_entries,
+    measure_notices,
     records,
     roles,
     subject_identifiers,
@@ -112,12 +118,24 @@ def build_file(
             if cur.linked_to:
                 linked_from[cur.linked_to].append(cur.reporting_agency)
 
+    objected = _under_objection(conn, subject_id)
+    notice = _PriorNotice(conn, srow.kind)
     shown: list[RecordView] = []
     expired: list[RecordView] = []
     for cur, vs in current:
         if cur.linked_to:
             continue  # shown once, on the record it duplicates
         view = _record_view(cat, cur, vs, names, on, linked_from.get(cur.record_id, []), public)
+        updates: dict[str, Any] = {}
+        if ("record", cur.record_id) in objected:
+            updates["under_objection"] = True
+        start = notice.public_from(cat, cur.kind, vs[0].recorded_at)
+        if start is not None:
+            updates["public_from"] = start
+            if on < start:
+                updates["public"] = False
+        if updates:
+            view = view.model_copy(update=updates)
         if public:
             if view.public:
                 shown.append(view)
@@ -182,11 +200,157 @@ def build_file(
         roles=_roles(conn, subject_id, srow.kind, on, public),
         records=shown,
         expired=expired,
+        lists=_lists(conn, cat, subject_id, on, known_at, audience, objected),
+        measures=[] if public else _measures(conn, cat, subject_id, on),
+        cases=[] if public else _cases(conn, subject_id),
         on=on,
         known_at=known_at,
         audience=audience.value,
         catalogue_version=cat.version,
     )
+
+
+def _under_objection(conn: Connection, subject_id: str) -> set[tuple[str, str]]:
+    """(target type, id) of the subject's items with an open objection or appeal."""
+    q = select(cases.c.target_type, cases.c.target_id).where(
+        cases.c.subject_id == subject_id,
+        cases.c.kind.in_(("objection", "appeal")),
+        cases.c.status.in_(("open", "forwarded")),
+    )
+    return {(t, i) for t, i in conn.execute(q)}
+
+
+class _PriorNotice:
+    """Negative information about a person waits for the notice period before the public
+    sees it (cases.yaml ``prior_notice``); the calendar is loaded only when needed."""
+
+    def __init__(self, conn: Connection, subject_kind: str) -> None:
+        from xinyong.rights.rules import get_rules
+
+        self.rule = get_rules().prior_notice
+        self.conn = conn
+        self.applies = subject_kind == "person"
+        self._cal: Any = None
+
+    def public_from(self, cat: Catalogue, kind: str, recorded_at: datetime) -> date | None:
+        if not self.applies or kind not in self.rule.kinds or not cat.kind(kind).negative:
+            return None
+        from xinyong.calendar import WorkCalendar, today_cst
+        from xinyong.store.calendar_repo import load_schedules
+
+        if self._cal is None:
+            self._cal = WorkCalendar(load_schedules(self.conn.engine))
+        recorded = _aware(recorded_at)
+        assert recorded is not None
+        due: date = self._cal.add(today_cst(recorded), self.rule.period).due
+        return due
+
+
+def _lists(
+    conn: Connection,
+    cat: Catalogue,
+    subject_id: str,
+    on: date,
+    known_at: datetime,
+    audience: Audience,
+    objected: set[tuple[str, str]],
+) -> list[ListEntryView]:
+    """The subject's list entries: in force for the public, published ones for agencies,
+    every proposal and decision for the subject itself."""
+    from xinyong.lists.model import WAS_PUBLISHED
+    from xinyong.lists.queries import entries_of
+
+    out: list[ListEntryView] = []
+    for e in entries_of(conn, subject_id, known_at=known_at):
+        if e.list_id not in cat.lists:
+            continue
+        live = e.in_force_on(on)
+        if audience == Audience.PUBLIC and not live:
+            continue
+        if audience == Audience.AGENCY and e.status not in WAS_PUBLISHED:
+            continue
+        ld = cat.list_def(e.list_id)
+        out.append(
+            ListEntryView(
+                entry_id=e.entry_id,
+                list_id=e.list_id,
+                list_name_zh=ld.name_zh,
+                list_name_en=ld.name_en,
+                polarity=ld.polarity.value,
+                ground=e.ground,
+                status=e.status.value,
+                via=e.via.value,
+                deciding_authority=e.deciding_authority,
+                term_start=e.term_start,
+                term_end=e.term_end,
+                ended_on=e.ended_on,
+                end_event=e.end_event,
+                in_force=live,
+                under_objection=("entry", e.entry_id) in objected,
+                legal_basis=[cat.cite(b) for b in ld.legal_basis],
+            )
+        )
+    return out
+
+
+def _measures(conn: Connection, cat: Catalogue, subject_id: str, on: date) -> list[MeasureView]:
+    """Measures in force on ``on``: acknowledged notices of entries in force."""
+    from xinyong.lists.model import entry_from_row
+
+    q = (
+        select(
+            list_entries,
+            measure_notices.c.measure_id,
+            measure_notices.c.implementing_type,
+            measure_notices.c.acknowledged_on,
+        )
+        .join(measure_notices, measure_notices.c.entry_id == list_entries.c.entry_id)
+        .where(
+            list_entries.c.subject_id == subject_id,
+            measure_notices.c.status != "sent",
+            measure_notices.c.acknowledged_on <= on,
+        )
+    )
+    out: list[MeasureView] = []
+    for r in conn.execute(q):
+        e = entry_from_row(r)
+        if not e.in_force_on(on) or r.measure_id not in cat.measures:
+            continue
+        m = cat.measure(r.measure_id)
+        assert e.term_start is not None
+        out.append(
+            MeasureView(
+                measure_id=m.id,
+                name_zh=m.name_zh,
+                name_en=m.name_en,
+                effect=m.effect.value,
+                list_id=e.list_id,
+                entry_id=e.entry_id,
+                implementing_type=r.implementing_type,
+                in_force_from=max(e.term_start, r.acknowledged_on),
+                legal_basis=[cat.cite(b) for b in m.legal_basis],
+            )
+        )
+    return out
+
+
+def _cases(conn: Connection, subject_id: str) -> list[CaseSummary]:
+    q = select(cases).where(cases.c.subject_id == subject_id).order_by(cases.c.opened_at)
+    return [
+        CaseSummary(
+            case_id=r.case_id,
+            kind=r.kind,
+            status=r.status,
+            outcome=r.outcome,
+            target_type=r.target_type,
+            target_id=r.target_id,
+            deciding_authority=r.deciding_authority,
+            opened_on=r.opened_on,
+            due_on=r.due_on,
+            decided_on=r.decided_on,
+        )
+        for r in conn.execute(q)
+    ]
 
 
 def _record_view(

@@ -69,12 +69,60 @@ class RecordView(BaseModel):
     repair_regime_id: str | None = None
     in_force: bool
     public: bool = Field(description="shown to the public on the date asked")
+    under_objection: bool = Field(False, description="an objection or appeal about it is open")
+    public_from: date | None = Field(
+        None, description="negative information about a person: public only from this day"
+    )
     flags: list[str] = Field(default_factory=list)
     attributes: dict[str, Any] = Field(default_factory=dict)
     source_key: str
     first_seen_at: datetime
     last_seen_at: datetime
     history: list[RecordVersionView] = Field(default_factory=list)
+
+
+class ListEntryView(BaseModel):
+    entry_id: str
+    list_id: str
+    list_name_zh: str
+    list_name_en: str
+    polarity: str
+    ground: str | None = None
+    status: str
+    via: str
+    deciding_authority: str
+    term_start: date | None = None
+    term_end: date | None = None
+    ended_on: date | None = None
+    end_event: str | None = None
+    in_force: bool
+    under_objection: bool = False
+    legal_basis: list[str]
+
+
+class MeasureView(BaseModel):
+    measure_id: str
+    name_zh: str
+    name_en: str
+    effect: str
+    list_id: str
+    entry_id: str
+    implementing_type: str
+    in_force_from: date
+    legal_basis: list[str]
+
+
+class CaseSummary(BaseModel):
+    case_id: str
+    kind: str
+    status: str
+    outcome: str | None = None
+    target_type: str
+    target_id: str
+    deciding_authority: str
+    opened_on: date
+    due_on: date
+    decided_on: date | None = None
 
 
 class SubjectFile(BaseModel):
@@ -89,6 +137,17 @@ class SubjectFile(BaseModel):
     expired: list[RecordView] = Field(
         default_factory=list,
         description="records no longer in force or past publicity (not shown to the public)",
+    )
+    lists: list[ListEntryView] = Field(
+        default_factory=list,
+        description="list entries: in force only for the public; every one for the subject",
+    )
+    measures: list[MeasureView] = Field(
+        default_factory=list, description="measures in force on the date asked (not public)"
+    )
+    cases: list[CaseSummary] = Field(
+        default_factory=list,
+        description="objections, appeals, repairs (subject and agencies; never public)",
     )
     on: date
     known_at: datetime

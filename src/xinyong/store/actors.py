@@ -67,6 +67,7 @@ def add_agency(tx: Tx, agency: Agency, *, update_existing: bool = False) -> bool
         "sector": agency.sector,
         "kinds": sorted(set(agency.kinds)),
         "implements": sorted(set(agency.implements)),
+        "higher_authority": agency.higher_authority,
     }
     existing = get_agency(tx.conn, agency.code, missing_ok=True)
     if existing is not None:
@@ -77,6 +78,7 @@ def add_agency(tx: Tx, agency: Agency, *, update_existing: bool = False) -> bool
             and existing.sector == agency.sector
             and sorted(existing.kinds) == values["kinds"]
             and sorted(existing.implements) == values["implements"]
+            and existing.higher_authority == agency.higher_authority
         )
         if same:
             return False
@@ -119,6 +121,7 @@ def _agency(row: object) -> Agency:
         sector=r["sector"],
         kinds=tuple(r["kinds"]),
         implements=tuple(r["implements"] or ()),
+        higher_authority=r["higher_authority"],
     )
 
 

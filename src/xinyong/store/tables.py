@@ -54,6 +54,8 @@ agencies = Table(
     # kinds of implementing agency it is (measures.yaml implementing_agency.type): its
     # officers acknowledge the notices of those measures and their keys may check them
     Column("implements", JSON),
+    # the authority that hears appeals against its decisions (a court's higher court)
+    Column("higher_authority", String(64)),
 )
 
 principals = Table(

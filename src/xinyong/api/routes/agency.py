@@ -12,7 +12,13 @@ from sqlalchemy import select
 
 from xinyong.actors import Role
 from xinyong.api.deps import PrincipalDep, StoreDep
-from xinyong.errors import Forbidden, NotFound, UsageError, XinyongError
+from xinyong.errors import (
+    Forbidden,
+    NotFound,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+    UsageError,
+)
 from xinyong.ingest.pipeline import IngestRequest, ingest
 from xinyong.ingest.quarantine import list_quarantine
 from xinyong.ingest.receipt import Receipt
@@ -31,18 +37,6 @@ CONTENT_TYPES = {
     "application/vnd.apache.parquet": "parquet",
     "application/x-parquet": "parquet",
 }
-
-
-class PayloadTooLarge(XinyongError):
-    exit_code = 1
-    http_status = 413
-    default_code = "payload_too_large"
-
-
-class UnsupportedMediaType(XinyongError):
-    exit_code = 1
-    http_status = 415
-    default_code = "unsupported_media_type"
 
 
 @router.post("/agency/records", response_model=Receipt)
