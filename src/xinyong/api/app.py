@@ -6,7 +6,7 @@ from fastapi import FastAPI
 
 from xinyong import __version__
 from xinyong.api import errors
-from xinyong.api.routes import agency, catalogue, health, lists, measures, subjects
+from xinyong.api.routes import agency, cases, catalogue, health, lists, me, measures, subjects
 from xinyong.catalogue import get_catalogue
 from xinyong.store.context import Store
 
@@ -33,6 +33,8 @@ def create_app(database_url: str | None = None) -> FastAPI:
         catalogue.router,
         lists.router,
         measures.router,
+        me.router,
+        cases.router,
     ):
         app.include_router(r)
     return app

@@ -35,6 +35,8 @@ COMMAND_MODULES = [
     "lists",
     "notices",
     "check",
+    "subjects",
+    "cases",
     "serve",
 ]
 
