@@ -82,5 +82,11 @@ def test_small_demo_acts_out_the_lists(tmp_path: Path, monkeypatch: pytest.Monke
     assert decided > 0
     assert all(d is None or d.endswith("-reviewer") for d in proposal_deciders)
     assert ackers - {None} and all(a is None or a.endswith("-officer") for a in ackers)
+    with store.read() as conn:
+        from xinyong.store.tables import cases
+
+        states = {(r.kind, r.status) for r in conn.execute(select(cases.c.kind, cases.c.status))}
+    assert {"objection", "appeal", "repair"} <= {k for k, _ in states}
+    assert {"open", "decided"} <= {s for _, s in states}
     assert verify_store(store).ok
     get_settings.cache_clear()

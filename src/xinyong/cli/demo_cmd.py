@@ -131,13 +131,15 @@ def _lists_stage(url: str, day: object, seed: int) -> None:
     from xinyong.catalogue import get_catalogue
     from xinyong.lists.queries import counts
     from xinyong.store.context import Store
-    from xinyong.synth.loop import act_out
+    from xinyong.synth.loop import act_out, act_out_rights
 
     assert isinstance(day, date)
     store = Store(url)
     cat = get_catalogue()
     with err_console.status("lists: proposals, decisions, notices"):
         res = act_out(store, cat, day=day, seed=seed)
+    with err_console.status("rights: subjects object and apply for repair"):
+        rights = act_out_rights(store, cat, day=day, seed=seed)
     with store.read() as conn:
         by_list = counts(conn)
     t = Table(title="lists after the demo's reviewers and officers acted")
@@ -158,6 +160,11 @@ def _lists_stage(url: str, day: object, seed: int) -> None:
     console.print(
         f"notices: {n.get('acknowledged', 0)} acknowledged ({n.get('reported', 0)} reported back), "
         f"{n.get('left_unacknowledged', 0)} waiting for an officer"
+    )
+    console.print(
+        f"cases: {rights.get('objections', 0)} objections ({rights.get('objections_decided', 0)} decided), "
+        f"{rights.get('appeals', 0)} appeal to the higher court, {rights.get('repairs', 0)} repair "
+        f"applications ({rights.get('repairs_granted', 0)} granted)"
     )
 
 

@@ -15,14 +15,15 @@ from collections import Counter
 from datetime import date
 from typing import Any
 
-from xinyong.actors import Agency, Principal, Role
+from xinyong.actors import PLATFORM_ORG, Agency, Principal, Role
 from xinyong.catalogue import Catalogue
+from xinyong.errors import XinyongError
 from xinyong.lists.decisions import decide
 from xinyong.lists.expiry import expire
 from xinyong.lists.proposals import sync
 from xinyong.lists.queries import pending
 from xinyong.measures.notices import NoticeStatus, acknowledge, notices_for, report_back
-from xinyong.store.actors import add_agency, add_principal, get_agency, get_principal
+from xinyong.store.actors import add_agency, add_principal, get_agency, get_principal, list_agencies
 from xinyong.store.context import Store
 
 APPROVE_SHARE = 0.7
@@ -164,3 +165,232 @@ def act_out(store: Store, cat: Catalogue, *, day: date, seed: int) -> dict[str, 
     with store.write() as tx:
         out["expired"] = expire(tx, on=day).expired
     return out
+
+
+# --------------------------------------------------------------------------- rights
+
+HIGHER_COURT = "weihai-intermediate-court"
+PLATFORM_REVIEWER = "platform-reviewer"
+SUPERVISOR = "platform-supervisor"
+
+
+def _platform_people(store: Store) -> None:
+    """The higher court (for appeals), the platform's reviewer (Credit China's role) and a
+    supervisor who watches deadlines."""
+    with store.write() as tx:
+        courts = [
+            a for a in list_agencies(tx.conn) if a.sector == "court" and a.code != HIGHER_COURT
+        ]
+        add_agency(
+            tx,
+            Agency(code=HIGHER_COURT, name_zh="威海市中级人民法院", sector="court", kinds=()),
+            update_existing=True,
+        )
+        for court in courts:
+            if court.higher_authority != HIGHER_COURT:
+                add_agency(
+                    tx,
+                    court.model_copy(update={"higher_authority": HIGHER_COURT}),
+                    update_existing=True,
+                )
+        for pid, org, role, name in (
+            (PLATFORM_REVIEWER, PLATFORM_ORG, Role.REVIEWER, "信用中国 修复审核"),
+            (SUPERVISOR, PLATFORM_ORG, Role.SUPERVISOR, "平台督办"),
+            (reviewer_id(HIGHER_COURT), HIGHER_COURT, Role.REVIEWER, "威海中院 复议审查"),
+        ):
+            if get_principal(tx.conn, pid, missing_ok=True) is None:
+                add_principal(
+                    tx,
+                    Principal(
+                        principal_id=pid,
+                        display_name=name,
+                        organisation=org,
+                        roles=frozenset({role}),
+                    ),
+                )
+
+
+def act_out_rights(store: Store, cat: Catalogue, *, day: date, seed: int) -> dict[str, int]:
+    """A few subjects get keys, object and apply for repair; reviewers decide some cases and
+    leave others open, so the portal shows cases in every state."""
+    from sqlalchemy import select
+
+    from xinyong.rights.access import issue_subject_key
+    from xinyong.rights.cases import appeal, apply_repair, forward, object_to
+    from xinyong.rights.cases import decide as decide_case
+    from xinyong.rights.model import Outcome, TargetType
+    from xinyong.rights.rules import get_rules
+    from xinyong.store.calendar_repo import work_calendar
+    from xinyong.store.tables import list_entries, records
+
+    rng = random.Random(seed + 1)
+    rules = get_rules()
+    cal = work_calendar(store)
+    _platform_people(store)
+    done = Counter[str]()
+    with store.read() as conn:
+        penalties = conn.execute(
+            select(
+                records.c.record_id,
+                records.c.subject_id,
+                records.c.deciding_authority,
+                records.c.repair_from,
+                records.c.display_until,
+            )
+            .where(
+                records.c.kind == "administrative_penalty",
+                records.c.superseded_at.is_(None),
+                records.c.publication == "published",
+                records.c.linked_to.is_(None),
+                records.c.deciding_authority.is_not(None),
+            )
+            .order_by(records.c.record_id)
+        ).all()
+        court_entries = conn.execute(
+            select(
+                list_entries.c.entry_id,
+                list_entries.c.subject_id,
+                list_entries.c.deciding_authority,
+            )
+            .where(
+                list_entries.c.list_id == "court_dishonest_debtors",
+                list_entries.c.status == "published",
+            )
+            .order_by(list_entries.c.entry_id)
+        ).all()
+
+    def subject(subject_id: str) -> Principal:
+        with store.write() as tx:
+            return issue_subject_key(
+                tx, subject_id, verified_by="demo: identity checked at the service window"
+            )[0]
+
+    def reviewer(authority: str) -> Principal:
+        return _reviewer(store, authority)
+
+    # objections to penalties: one corrected, one upheld, one left open
+    for i, rec in enumerate(rng.sample(list(penalties), min(3, len(penalties)))):
+        p = subject(rec.subject_id)
+        with store.write(p.principal_id) as tx:
+            c = object_to(
+                tx,
+                rules,
+                cal,
+                p,
+                target_type=TargetType.RECORD,
+                target_id=rec.record_id,
+                reason="处罚决定书记载的金额与实际不符",
+                on=day,
+            )
+        done["objections"] += 1
+        if i == 2:
+            continue
+        r = reviewer(rec.deciding_authority)
+        with store.write(r.principal_id) as tx:
+            if i == 0:
+                decide_case(
+                    tx,
+                    cat,
+                    rules,
+                    cal,
+                    r,
+                    c.case_id,
+                    outcome=Outcome.CORRECTED,
+                    reason="核实后更正",
+                    corrections={"notes": "经异议核实更正"},
+                    on=day,
+                )
+            else:
+                decide_case(
+                    tx,
+                    cat,
+                    rules,
+                    cal,
+                    r,
+                    c.case_id,
+                    outcome=Outcome.UPHELD,
+                    reason="原记录无误",
+                    on=day,
+                )
+        done["objections_decided"] += 1
+    # a court-list objection, upheld, appealed to the higher court (left for it to decide)
+    if court_entries:
+        e = court_entries[0]
+        p = subject(e.subject_id)
+        with store.write(p.principal_id) as tx:
+            c = object_to(
+                tx,
+                rules,
+                cal,
+                p,
+                target_type=TargetType.ENTRY,
+                target_id=e.entry_id,
+                reason="已经履行完毕，不应列入",
+                on=day,
+            )
+        r = reviewer(e.deciding_authority)
+        with store.write(r.principal_id) as tx:
+            decide_case(
+                tx,
+                cat,
+                rules,
+                cal,
+                r,
+                c.case_id,
+                outcome=Outcome.UPHELD,
+                reason="未见履行凭证",
+                on=day,
+            )
+        with store.write(p.principal_id) as tx:
+            appeal(tx, rules, cal, p, c.case_id, reason="请求上一级法院复议", on=day)
+        done["appeals"] += 1
+    # repair applications for penalties already eligible: one granted, one forwarded, one new
+    eligible = [
+        x
+        for x in penalties
+        if x.repair_from is not None
+        and x.repair_from <= day
+        and (x.display_until is None or x.display_until >= day)
+    ]
+    with store.read() as conn:
+        platform = get_principal(conn, PLATFORM_REVIEWER)
+    assert platform is not None
+    for i, rec in enumerate(rng.sample(eligible, min(3, len(eligible)))):
+        p = subject(rec.subject_id)
+        try:
+            with store.write(p.principal_id) as tx:
+                c = apply_repair(
+                    tx,
+                    cat,
+                    rules,
+                    cal,
+                    p,
+                    target_type=TargetType.RECORD,
+                    target_id=rec.record_id,
+                    reason="罚款已缴清，违法行为已纠正",
+                    commitment="本主体承诺今后依法诚信经营",
+                    on=day,
+                )
+        except XinyongError:
+            continue  # e.g. an objection case already open on it
+        done["repairs"] += 1
+        if i == 2:
+            continue
+        with store.write(platform.principal_id) as tx:
+            forward(tx, rules, cal, platform, c.case_id, on=day)
+        if i == 0:
+            r = reviewer(rec.deciding_authority)
+            with store.write(r.principal_id) as tx:
+                decide_case(
+                    tx,
+                    cat,
+                    rules,
+                    cal,
+                    r,
+                    c.case_id,
+                    outcome=Outcome.GRANTED,
+                    reason="符合修复条件",
+                    on=day,
+                )
+            done["repairs_granted"] += 1
+    return dict(done)
