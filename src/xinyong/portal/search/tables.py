@@ -1,0 +1,227 @@
+"""The search index's own tables: derived, rebuildable data outside Alembic.
+
+Nothing here is part of the system of record. The tables are created by
+:func:`ensure_index_tables` with ``CREATE … IF NOT EXISTS`` (not by migrations) and
+filled by :func:`xinyong.portal.search.build_index`; dropping them all loses nothing
+that a rebuild does not restore.
+
+Two sets of tables ("slots" ``a`` and ``b``) exist so that a rebuild fills the idle
+slot in short transactions while queries keep reading the live one; ``search_meta``
+says which slot is live and switching is one small transaction.
+
+Per slot:
+
+``search_subjects_<slot>``
+    one row per indexed subject: what a hit shows (name as the public sees it, USCC,
+    masked identifier, region) and ``visible_until`` (persons: the day their last
+    public record leaves public view; organisations: null).
+``search_docs_<slot>``
+    one row per searchable text of a subject (its name, each name variant, each current
+    legal representative, the pinyin and pinyin initials of its names), folded (see
+    :mod:`.normalise`). ``doc_id`` encodes the static rank: ``rank << 40 | seq`` with
+    ``rank = min(len(text), 255) * 4 + field priority``, so reading matches in
+    ``doc_id`` order *is* reading them best first, and a query stops after one page.
+SQLite: ``search_fts_bigram_<slot>``, ``search_fts_trigram_<slot>``
+    FTS5 tables keyed by ``doc_id``: the first holds every name text as space-separated
+    overlapping bigrams (``ascii`` tokenizer: every non-ASCII character is a token
+    character, so each bigram is one token and a quoted phrase of bigrams is a
+    substring); the second holds texts with Latin letters or digits and the pinyin
+    texts (``trigram`` tokenizer).
+PostgreSQL: columns of ``search_docs_<slot>``
+    ``bigrams text[]`` with a GIN index (containment, then ``LIKE`` for adjacency) and
+    ``text`` with a partial ``pg_trgm`` GIN index over the trigram set (``tri``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from sqlalchemy import Connection, Engine, text
+
+from xinyong.errors import XinyongError
+from xinyong.portal.search.normalise import FORMAT_VERSION
+
+SlotName = Literal["a", "b"]
+SLOTS: tuple[SlotName, SlotName] = ("a", "b")
+
+META = "search_meta"
+PENDING = "search_pending"
+
+
+class SearchIndexMissing(XinyongError):
+    """The index has not been built (or was built by another format version)."""
+
+    exit_code = 1
+    http_status = 503
+    default_code = "search_index_missing"
+
+
+@dataclass(frozen=True, slots=True)
+class Slot:
+    """The table names of one slot (fixed identifiers, never user input)."""
+
+    name: SlotName
+
+    @property
+    def subjects(self) -> str:
+        return f"search_subjects_{self.name}"
+
+    @property
+    def docs(self) -> str:
+        return f"search_docs_{self.name}"
+
+    @property
+    def fts_bigram(self) -> str:
+        return f"search_fts_bigram_{self.name}"
+
+    @property
+    def fts_trigram(self) -> str:
+        return f"search_fts_trigram_{self.name}"
+
+    def other(self) -> Slot:
+        return Slot("b" if self.name == "a" else "a")
+
+
+def _sqlite_slot_ddl(s: Slot) -> list[str]:
+    return [
+        f"CREATE TABLE IF NOT EXISTS {s.subjects} ("
+        " subject_id TEXT PRIMARY KEY, kind TEXT NOT NULL, name TEXT NOT NULL,"
+        " uscc TEXT, masked_id TEXT, region TEXT, visible_until TEXT)",
+        f"CREATE INDEX IF NOT EXISTS ix_{s.subjects}_uscc ON {s.subjects} (uscc)",
+        f"CREATE TABLE IF NOT EXISTS {s.docs} ("
+        " doc_id INTEGER PRIMARY KEY, subject_id TEXT NOT NULL, field TEXT NOT NULL,"
+        " text TEXT NOT NULL, label TEXT NOT NULL, bi INTEGER NOT NULL, tri INTEGER NOT NULL,"
+        " visible_until TEXT)",
+        f"CREATE INDEX IF NOT EXISTS ix_{s.docs}_subject ON {s.docs} (subject_id)",
+        f"CREATE VIRTUAL TABLE IF NOT EXISTS {s.fts_bigram} USING fts5("
+        "t, tokenize='ascii', columnsize=0)",
+        f"CREATE VIRTUAL TABLE IF NOT EXISTS {s.fts_trigram} USING fts5("
+        "t, tokenize='trigram', columnsize=0)",
+    ]
+
+
+def _pg_slot_tables(s: Slot) -> list[str]:
+    return [
+        f"CREATE TABLE IF NOT EXISTS {s.subjects} ("
+        " subject_id varchar(26) PRIMARY KEY, kind varchar(24) NOT NULL, name text NOT NULL,"
+        " uscc varchar(18), masked_id text, region varchar(6), visible_until date)",
+        f"CREATE TABLE IF NOT EXISTS {s.docs} ("
+        " doc_id bigint PRIMARY KEY, subject_id varchar(26) NOT NULL, field varchar(24) NOT NULL,"
+        " text text NOT NULL, label text NOT NULL, bigrams text[], tri boolean NOT NULL,"
+        " visible_until date)",
+    ]
+
+
+def _pg_slot_indexes(s: Slot) -> list[str]:
+    return [
+        f"CREATE INDEX IF NOT EXISTS ix_{s.subjects}_uscc ON {s.subjects} (uscc)",
+        f"CREATE INDEX IF NOT EXISTS ix_{s.docs}_subject ON {s.docs} (subject_id)",
+        f"CREATE INDEX IF NOT EXISTS ix_{s.docs}_bigrams ON {s.docs} USING gin (bigrams)",
+        f"CREATE INDEX IF NOT EXISTS ix_{s.docs}_trgm ON {s.docs}"
+        " USING gin (text gin_trgm_ops) WHERE tri",
+    ]
+
+
+def create_slot(conn: Connection, s: Slot, *, indexes: bool = True) -> None:
+    """Create one slot's tables (PostgreSQL: its secondary indexes too, unless a bulk
+    load will create them afterwards with :func:`create_slot_indexes`)."""
+    if conn.dialect.name == "sqlite":
+        stmts = _sqlite_slot_ddl(s)
+    else:
+        stmts = _pg_slot_tables(s) + (_pg_slot_indexes(s) if indexes else [])
+    for stmt in stmts:
+        conn.exec_driver_sql(stmt)
+
+
+def create_slot_indexes(conn: Connection, s: Slot) -> None:
+    if conn.dialect.name != "sqlite":
+        for stmt in _pg_slot_indexes(s):
+            conn.exec_driver_sql(stmt)
+
+
+def drop_slot(conn: Connection, s: Slot) -> None:
+    names = [s.fts_bigram, s.fts_trigram] if conn.dialect.name == "sqlite" else []
+    for name in [*names, s.docs, s.subjects]:
+        conn.exec_driver_sql(f"DROP TABLE IF EXISTS {name}")
+
+
+def _create_common(conn: Connection) -> None:
+    sqlite = conn.dialect.name == "sqlite"
+    if not sqlite:
+        conn.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+        conn.exec_driver_sql("CREATE SEQUENCE IF NOT EXISTS search_doc_seq")
+    conn.exec_driver_sql(
+        f"CREATE TABLE IF NOT EXISTS {META} (key varchar(32) PRIMARY KEY, value text NOT NULL)"
+    )
+    conn.exec_driver_sql(
+        f"CREATE TABLE IF NOT EXISTS {PENDING} (subject_id varchar(26) PRIMARY KEY)"
+    )
+
+
+def meta_exists(conn: Connection) -> bool:
+    if conn.dialect.name == "sqlite":
+        q = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = :n"
+        return conn.execute(text(q), {"n": META}).first() is not None
+    return conn.execute(text("SELECT to_regclass(:n)"), {"n": META}).scalar() is not None
+
+
+def get_meta(conn: Connection) -> dict[str, str]:
+    return {k: v for k, v in conn.execute(text(f"SELECT key, value FROM {META}")).tuples()}
+
+
+def set_meta(conn: Connection, **values: str | None) -> None:
+    for key, value in values.items():
+        conn.execute(text(f"DELETE FROM {META} WHERE key = :k"), {"k": key})
+        if value is not None:
+            conn.execute(
+                text(f"INSERT INTO {META} (key, value) VALUES (:k, :v)"), {"k": key, "v": value}
+            )
+
+
+def lock_meta(conn: Connection, *, exclusive: bool) -> dict[str, str]:
+    """Read the meta rows; on PostgreSQL lock the live-slot row (shared for writers of
+    the live slot, exclusive for the switch), so a switch waits for them. SQLite's write
+    transactions are serial already."""
+    if conn.dialect.name != "sqlite":
+        mode = "UPDATE" if exclusive else "SHARE"
+        conn.execute(text(f"SELECT value FROM {META} WHERE key = 'slot' FOR {mode}"))
+    return get_meta(conn)
+
+
+def ensure_index_tables(engine: Engine | Connection) -> Slot:
+    """Create the search tables if missing (idempotent) and return the live slot.
+
+    Safe to call at start-up; it never drops or rebuilds anything. PostgreSQL needs the
+    ``pg_trgm`` extension (trusted since PostgreSQL 13: a database owner may create it).
+    """
+    if isinstance(engine, Connection):
+        return _ensure(engine)
+    with engine.begin() as conn:
+        return _ensure(conn)
+
+
+def _ensure(conn: Connection) -> Slot:
+    _create_common(conn)
+    meta = lock_meta(conn, exclusive=True)
+    slot = Slot(meta["slot"]) if meta.get("slot") in SLOTS else Slot("a")  # type: ignore[arg-type]
+    if "slot" not in meta:
+        set_meta(conn, slot=slot.name, format=FORMAT_VERSION)
+    create_slot(conn, slot)
+    return slot
+
+
+def live_slot(conn: Connection) -> Slot:
+    """The slot queries read; :class:`SearchIndexMissing` when there is none to read."""
+    if not meta_exists(conn):
+        raise SearchIndexMissing(
+            "the name search index has not been built: run build_index "
+            "(it is derived data, rebuilt from the store)"
+        )
+    meta = get_meta(conn)
+    if meta.get("format") != FORMAT_VERSION or "built_at" not in meta:
+        raise SearchIndexMissing(
+            "the name search index is missing or was built by another version: "
+            "run build_index to rebuild it"
+        )
+    return Slot(meta["slot"])  # type: ignore[arg-type]
