@@ -6,7 +6,7 @@ import logging
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from xinyong.errors import XinyongError
@@ -21,24 +21,32 @@ def error_body(
 
 
 def install(app: FastAPI) -> None:
+    from xinyong.portal.errors import error_page, is_portal_page
+
     @app.exception_handler(XinyongError)
-    async def _xinyong(_: Request, exc: XinyongError) -> JSONResponse:
+    async def _xinyong(request: Request, exc: XinyongError) -> Response:
+        if is_portal_page(request):
+            return error_page(request, exc.http_status, exc.message)
         return JSONResponse(exc.body(), status_code=exc.http_status)
 
     @app.exception_handler(RequestValidationError)
-    async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+    async def _validation(request: Request, exc: RequestValidationError) -> Response:
         errors = [
             {"loc": [str(p) for p in e.get("loc", ())], "msg": str(e.get("msg", ""))}
             for e in exc.errors()
         ]
         first = errors[0] if errors else {"loc": [], "msg": "invalid request"}
         msg = f"{'.'.join(first['loc'])}: {first['msg']}" if first["loc"] else str(first["msg"])
+        if is_portal_page(request):
+            return error_page(request, 400, msg)
         return JSONResponse(
             error_body("malformed_request", msg, {"errors": errors}), status_code=400
         )
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        if is_portal_page(request) and exc.status_code in (404, 405):
+            return error_page(request, exc.status_code, str(exc.detail))
         code = {404: "not_found", 405: "method_not_allowed", 401: "unauthorized"}.get(
             exc.status_code, "http_error"
         )

@@ -37,6 +37,8 @@ COMMAND_MODULES = [
     "check",
     "subjects",
     "cases",
+    "certificate",
+    "notify",
     "serve",
 ]
 

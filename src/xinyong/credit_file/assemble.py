@@ -222,28 +222,24 @@ def _under_objection(conn: Connection, subject_id: str) -> set[tuple[str, str]]:
 
 class _PriorNotice:
     """Negative information about a person waits for the notice period before the public
-    sees it (cases.yaml ``prior_notice``); the calendar is loaded only when needed."""
+    sees it (``xinyong.notify.prior_notice``); the calendar is loaded only when needed."""
 
     def __init__(self, conn: Connection, subject_kind: str) -> None:
-        from xinyong.rights.rules import get_rules
-
-        self.rule = get_rules().prior_notice
         self.conn = conn
-        self.applies = subject_kind == "person"
+        self.subject_kind = subject_kind
         self._cal: Any = None
 
     def public_from(self, cat: Catalogue, kind: str, recorded_at: datetime) -> date | None:
-        if not self.applies or kind not in self.rule.kinds or not cat.kind(kind).negative:
-            return None
-        from xinyong.calendar import WorkCalendar, today_cst
-        from xinyong.store.calendar_repo import load_schedules
+        from xinyong.notify.prior_notice import needs_prior_notice, publish_from, recorded_on
 
+        if not needs_prior_notice(kind, self.subject_kind, cat=cat):
+            return None
         if self._cal is None:
+            from xinyong.calendar import WorkCalendar
+            from xinyong.store.calendar_repo import load_schedules
+
             self._cal = WorkCalendar(load_schedules(self.conn.engine))
-        recorded = _aware(recorded_at)
-        assert recorded is not None
-        due: date = self._cal.add(today_cst(recorded), self.rule.period).due
-        return due
+        return publish_from(recorded_on(recorded_at), self._cal)
 
 
 def _lists(

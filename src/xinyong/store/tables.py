@@ -350,7 +350,7 @@ webhooks = Table(
     Column("principal_id", ForeignKey("principals.principal_id"), nullable=False),
     Column("url", Text, nullable=False),
     Column("secret", String(128), nullable=False),  # HMAC-SHA256 key shared with the receiver
-    Column("subject_id", String(26)),  # the subject watched (null: the principal's own)
+    Column("subject_id", String(26)),  # the subject watched (null: every subject; admins only)
     Column("topics", JSON, nullable=False),
     Column("created_at", TS, nullable=False),
     Column("disabled_at", TS),
