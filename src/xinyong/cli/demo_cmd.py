@@ -140,6 +140,10 @@ def _lists_stage(url: str, day: object, seed: int) -> None:
         res = act_out(store, cat, day=day, seed=seed)
     with err_console.status("rights: subjects object and apply for repair"):
         rights = act_out_rights(store, cat, day=day, seed=seed)
+    from xinyong.portal.search import build_index
+
+    with err_console.status("portal: building the search index"):
+        indexed = build_index(store)
     with store.read() as conn:
         by_list = counts(conn)
     t = Table(title="lists after the demo's reviewers and officers acted")
@@ -166,6 +170,7 @@ def _lists_stage(url: str, day: object, seed: int) -> None:
         f"{rights.get('appeals', 0)} appeal to the higher court, {rights.get('repairs', 0)} repair "
         f"applications ({rights.get('repairs_granted', 0)} granted)"
     )
+    console.print(f"search index: {indexed} subjects")
 
 
 def _example_uscc(url: str) -> str | None:
@@ -222,7 +227,7 @@ def demo(
     port: Annotated[int, typer.Option("--port")] = 8000,
     as_of: Annotated[str | None, typer.Option("--as-of", help="Today for the demo (CST).")] = None,
 ) -> None:
-    """Build a synthetic population, ingest every agency feed, and serve the API."""
+    """Build a synthetic population, run the whole pipeline, and serve the portal and API."""
     from xinyong.errors import UsageError
 
     if scale not in ("small", "city", "province"):
@@ -231,6 +236,7 @@ def demo(
     url = db or f"sqlite:///{DEMO_DIR / f'demo-{scale}.db'}"
     run_demo(scale=scale, seed=seed, url=url, data_dir=DEMO_DIR, as_of=as_of)
     console.print(f"store: {url}")
+    console.print(f"portal: http://{host}:{port}/   API docs: http://{host}:{port}/docs")
     example = _example_uscc(url)
     if example:
         console.print(f"try:  xinyong file {example} --db {url} --audience public")

@@ -54,6 +54,8 @@ def _aware(ts: datetime | None) -> datetime | None:
 def find_subject(conn: Connection, code: str) -> str:
     """Resolve a USCC, resident ID (15 or 18 digits), passport number or subject id."""
     raw = code.strip()
+    if "\x00" in raw or len(raw) > 64:
+        raise UsageError("an identifier has at most 64 characters and no NUL", code="invalid_code")
     if len(raw) == 26 and raw.isalnum() and raw.upper() == raw:
         hit = conn.execute(
             select(subjects.c.subject_id).where(subjects.c.subject_id == raw)
