@@ -7,7 +7,7 @@ past day can be shown again exactly.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import Connection, Select, and_, func, or_, select
@@ -27,6 +27,9 @@ def _in_force(on: date, status: Any, start: Any, end: Any, ended: Any) -> Any:
 
 def _as_known(conn: Connection, q_filter: Any, known_at: datetime) -> list[Entry]:
     """Entries as they stood at ``known_at``: current identity columns, historic state."""
+    if known_at.tzinfo is not None:
+        # stored in UTC; SQLite compares timestamps as text, so ask in UTC as well
+        known_at = known_at.astimezone(UTC)
     newest = (
         select(list_entry_history.c.entry_id, func.max(list_entry_history.c.seq).label("seq"))
         .where(list_entry_history.c.at <= known_at)

@@ -180,7 +180,7 @@ def _via_units(
         select(rc.org_subject_id, rc.role).where(
             rc.person_subject_id == person,
             or_(rc.valid_from.is_(None), rc.valid_from <= on),
-            or_(rc.valid_to.is_(None), rc.valid_to >= on),
+            or_(rc.valid_to.is_(None), rc.valid_to > on),  # valid_to is exclusive
         )
     ).all()
     if not held:

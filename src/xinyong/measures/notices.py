@@ -53,10 +53,10 @@ def applicable_measures(cat: Catalogue, list_id: str, subject_kind: str) -> list
     through its representatives when the subject is a unit."""
     out = []
     for m in cat.measures_for_list(list_id):
-        direct = not m.representatives_only and (
-            m.subject_kinds is None or subject_kind in {k.value for k in m.subject_kinds}
-        )
-        via_reps = m.applies_to_unit_representatives and subject_kind != "person"
+        kind_ok = m.subject_kinds is None or subject_kind in {k.value for k in m.subject_kinds}
+        direct = not m.representatives_only and kind_ok
+        # a measure reaching a unit's representatives still names the units it covers
+        via_reps = m.applies_to_unit_representatives and subject_kind != "person" and kind_ok
         if direct or via_reps:
             out.append(m.id)
     return out
