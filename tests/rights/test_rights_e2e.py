@@ -298,6 +298,8 @@ def test_upheld_court_objection_is_appealed(
     )
     obj = r.json()
     assert r.status_code == 201 and obj["rule_id"] == "court_list"
+    public = client.get("/v1/lists/court_dishonest_debtors/entries", params={"on": "2026-11-27"}).json()
+    assert [e["under_objection"] for e in public if e["entry_id"] == entry_id] == [True]
     opened = date.fromisoformat(obj["opened_on"])
     assert (date.fromisoformat(obj["due_on"]) - opened).days == 15  # calendar days
     # the appeal needs an upheld objection first

@@ -31,6 +31,7 @@ class ListedSubject(BaseModel):
     term_start: date | None
     term_end: date | None
     via: Via
+    under_objection: bool = False  # an objection or appeal about the entry is open
 
 
 def listed(
@@ -70,7 +71,29 @@ def listed(
             if best is None or _SCHEME_ORDER.get(scheme, 9) < _SCHEME_ORDER.get(best[0], 9):
                 codes[sid] = (scheme, value)
     direct_kind = ld.source_kinds[0] if ld.source_kinds else None
-    return [_view(cat, e, audience, names, codes, direct_kind) for e in entries]
+    objected = _objected(conn, [e.entry_id for e in entries])
+    return [
+        _view(cat, e, audience, names, codes, direct_kind).model_copy(
+            update={"under_objection": e.entry_id in objected}
+        )
+        for e in entries
+    ]
+
+
+def _objected(conn: Connection, entry_ids: list[str]) -> set[str]:
+    """Entries with a live objection or appeal (shown as such at once)."""
+    from xinyong.store.tables import cases
+
+    out: set[str] = set()
+    for i in range(0, len(entry_ids), 500):
+        q = select(cases.c.target_id).where(
+            cases.c.target_type == "entry",
+            cases.c.target_id.in_(entry_ids[i : i + 500]),
+            cases.c.kind.in_(("objection", "appeal")),
+            cases.c.status.in_(("open", "forwarded")),
+        )
+        out |= {r[0] for r in conn.execute(q)}
+    return out
 
 
 def _view(
