@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -26,6 +27,17 @@ from xinyong.settings import Settings, get_settings, key_path_for
 from xinyong.store.engine import get_engine, is_sqlite, normalise_url, read_tx, write_tx
 
 LOCAL_ADMIN = "admin"
+
+_WRITE_LOCKS: dict[str, threading.RLock] = {}
+_WRITE_LOCKS_GUARD = threading.Lock()
+
+
+def _sqlite_write_lock(url: str) -> threading.RLock:
+    with _WRITE_LOCKS_GUARD:
+        lock = _WRITE_LOCKS.get(url)
+        if lock is None:
+            lock = _WRITE_LOCKS[url] = threading.RLock()
+        return lock
 
 
 @dataclass
@@ -104,7 +116,10 @@ class Store:
 
     @contextmanager
     def write(self, actor: str | None = None, *, checkpoint: bool = False) -> Iterator[Tx]:
-        with write_tx(self.engine) as conn:
+        # SQLite has one writer: threads of this process queue on a lock rather than in
+        # SQLite's busy handler, whose growing sleeps turn contention into second-long tails
+        lock = _sqlite_write_lock(self.url) if self.sqlite else nullcontext()
+        with lock, write_tx(self.engine) as conn:
             tx = Tx(conn, self, actor or self.default_actor())
             yield tx
             tx.flush_audit(checkpoint=checkpoint)
