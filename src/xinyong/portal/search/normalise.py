@@ -28,7 +28,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 #: bump when folding, stripping, tokenising or the table layout changes: the index must
@@ -122,7 +122,9 @@ class Folded:
 
 def _words(text: str) -> list[str]:
     # NFKC again after case folding, which can produce compatibility characters
-    return _WORD.findall(unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).casefold()))
+    return _WORD.findall(
+        unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).casefold())
+    )
 
 
 def _strip_latin(words: list[str]) -> list[str]:
@@ -199,7 +201,7 @@ SYLLABLES = frozenset(
     ye yi yin ying yo yong you yu yuan yue yun za zai zan zang zao ze zei zen zeng zha
     zhai zhan zhang zhao zhe zhei zhen zheng zhi zhong zhou zhu zhua zhuai zhuan zhuang
     zhui zhun zhuo zi zong zou zu zuan zui zun zuo
-    """.split()
+    """.split()  # noqa: SIM905 - a word list reads better as text
 )
 _MAX_SYLLABLE = max(len(s) for s in SYLLABLES)
 
@@ -219,25 +221,35 @@ def is_pinyin(text: str) -> bool:
     return ok[len(text)]
 
 
+@lru_cache(maxsize=200_000)
+def _segment_pinyin(segment: str) -> tuple[str, ...]:
+    from pypinyin import Style, lazy_pinyin
+
+    return tuple(lazy_pinyin(segment, style=Style.NORMAL, errors="default", v_to_u=False))
+
+
 def pinyin(reading: str) -> tuple[str, str] | None:
     """(full pinyin, initials) of a name's core, or None when it has no Chinese.
 
     ``荣成市海润水产`` → (``rongchengshihairunshuichan``, ``rcshrsc``). Letters and digits
     in the name are kept as they are in both; characters pypinyin cannot read (rare
-    characters without a reading) are left out. Polyphonic characters take pypinyin's reading in context (重庆 → chongqing).
+    characters without a reading) are left out. Polyphonic characters take pypinyin's
+    reading in context (重庆 → chongqing). pypinyin's own segmentation is applied first
+    and each segment's reading cached: names share most of their words (市, 水产, 科技),
+    which makes a rebuild several times faster with the same output.
     """
     if reading.isascii():
         return None
-    from pypinyin import Style, lazy_pinyin
+    from pypinyin.seg.simpleseg import seg
 
-    parts = lazy_pinyin(reading, style=Style.NORMAL, errors="default", v_to_u=False)
     full: list[str] = []
     initials: list[str] = []
-    for p in parts:
-        p = p.lower()
-        if not p.isascii():
-            continue
-        full.append(p)
-        initials.append(p if not p.isalpha() or p not in SYLLABLES else p[0])
+    for segment in seg(reading):
+        for p in _segment_pinyin(segment):
+            p = p.lower()
+            if not p.isascii():
+                continue
+            full.append(p)
+            initials.append(p if not p.isalpha() or p not in SYLLABLES else p[0])
     text = "".join(full)
     return (text, "".join(initials)) if text else None

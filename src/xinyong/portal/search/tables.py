@@ -27,13 +27,19 @@ SQLite: ``search_fts_bigram_<slot>``, ``search_fts_trigram_<slot>``
     character, so each bigram is one token and a quoted phrase of bigrams is a
     substring); the second holds texts with Latin letters or digits and the pinyin
     texts (``trigram`` tokenizer).
-PostgreSQL: columns of ``search_docs_<slot>``
+PostgreSQL: columns of ``search_docs_<slot>``, and ``search_postings_<slot>``
     ``bigrams text[]`` with a GIN index (containment, then ``LIKE`` for adjacency) and
-    ``text`` with a partial ``pg_trgm`` GIN index over the trigram set (``tri``).
+    ``text`` with a partial ``pg_trgm`` GIN index over the trigram set (``tri``) find the
+    matches of rare texts; GIN returns them unordered, which is cheap when they are few.
+    ``search_postings_<slot>`` (gram, doc_id) with a B-tree is the ordered inverted
+    index FTS5 has built in: the bigrams of the bigram set and the ASCII trigrams of the
+    trigram set, so the first page of a common text (工程, keji) is read in rank order
+    from the start of one gram's list instead of fetching and sorting every match.
 """
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 from typing import Literal
 
@@ -70,6 +76,10 @@ class Slot:
     @property
     def docs(self) -> str:
         return f"search_docs_{self.name}"
+
+    @property
+    def postings(self) -> str:
+        return f"search_postings_{self.name}"
 
     @property
     def fts_bigram(self) -> str:
@@ -110,6 +120,7 @@ def _pg_slot_tables(s: Slot) -> list[str]:
         " doc_id bigint PRIMARY KEY, subject_id varchar(26) NOT NULL, field varchar(24) NOT NULL,"
         " text text NOT NULL, label text NOT NULL, bigrams text[], tri boolean NOT NULL,"
         " visible_until date)",
+        f"CREATE TABLE IF NOT EXISTS {s.postings} (gram text NOT NULL, doc_id bigint NOT NULL)",
     ]
 
 
@@ -120,6 +131,7 @@ def _pg_slot_indexes(s: Slot) -> list[str]:
         f"CREATE INDEX IF NOT EXISTS ix_{s.docs}_bigrams ON {s.docs} USING gin (bigrams)",
         f"CREATE INDEX IF NOT EXISTS ix_{s.docs}_trgm ON {s.docs}"
         " USING gin (text gin_trgm_ops) WHERE tri",
+        f"CREATE UNIQUE INDEX IF NOT EXISTS ix_{s.postings} ON {s.postings} (gram, doc_id)",
     ]
 
 
@@ -141,7 +153,7 @@ def create_slot_indexes(conn: Connection, s: Slot) -> None:
 
 
 def drop_slot(conn: Connection, s: Slot) -> None:
-    names = [s.fts_bigram, s.fts_trigram] if conn.dialect.name == "sqlite" else []
+    names = [s.fts_bigram, s.fts_trigram] if conn.dialect.name == "sqlite" else [s.postings]
     for name in [*names, s.docs, s.subjects]:
         conn.exec_driver_sql(f"DROP TABLE IF EXISTS {name}")
 
@@ -159,15 +171,25 @@ def _create_common(conn: Connection) -> None:
     )
 
 
+#: engines whose store has the meta table (it is never dropped once created)
+_seen: weakref.WeakSet[Engine] = weakref.WeakSet()
+
+
 def meta_exists(conn: Connection) -> bool:
+    if conn.engine in _seen:
+        return True
     if conn.dialect.name == "sqlite":
         q = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = :n"
-        return conn.execute(text(q), {"n": META}).first() is not None
-    return conn.execute(text("SELECT to_regclass(:n)"), {"n": META}).scalar() is not None
+        found = conn.execute(text(q), {"n": META}).first() is not None
+    else:
+        found = conn.execute(text("SELECT to_regclass(:n)"), {"n": META}).scalar() is not None
+    if found:
+        _seen.add(conn.engine)
+    return found
 
 
 def get_meta(conn: Connection) -> dict[str, str]:
-    return {k: v for k, v in conn.execute(text(f"SELECT key, value FROM {META}")).tuples()}
+    return {k: v for k, v in conn.execute(text(f"SELECT key, value FROM {META}"))}
 
 
 def set_meta(conn: Connection, **values: str | None) -> None:

@@ -1,0 +1,522 @@
+"""Answering queries: classify, fold, read matches in static rank order, page.
+
+Queries never reach SQL as text: the folded query keeps letters and digits only, FTS5
+phrases are built from its bigrams or its whole text inside double quotes (any quote
+doubled), and every value is a bound parameter. Table names come from the fixed slot
+names. So ``"``, ``*``, ``OR``, ``NEAR(`` and ``'; DROP TABLE`` are only characters:
+folded away, or searched for literally.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import Connection, bindparam, text
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.types import Text
+
+from xinyong.errors import UsageError
+from xinyong.identity import check_code, mask_ric, normalise_code, today_cst
+from xinyong.portal.search.normalise import bigrams, fold, has_wide, is_pinyin
+from xinyong.portal.search.tables import Slot, live_slot
+from xinyong.store.tables import subject_identifiers
+
+MAX_QUERY_CHARS = 100
+MAX_LIMIT = 100
+MAX_OFFSET = 1_000
+#: matching texts counted for ``total``; beyond it ``total`` is None ("more than")
+COUNT_CAP = 1_000
+
+QueryKind = Literal["cjk", "latin", "pinyin", "uscc", "name", "resident_id"]
+SubjectKind = Literal["person", "organisation", "individual_business"]
+Matched = Literal["name", "legal_representative", "uscc", "pinyin", "resident_id"]
+
+_MATCHED: dict[str, Matched] = {
+    "name": "name",
+    "variant": "name",
+    "legal_representative": "legal_representative",
+    "pinyin": "pinyin",
+    "initials": "pinyin",
+}
+
+#: an 18-character USCC: registration authority and category, six-digit region, ten more
+_USCC_SHAPE = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}$")
+#: a resident ID (18: 17 digits and a check character; 15: legacy, all digits)
+_RIC_SHAPE = re.compile(r"^(?:[0-9]{17}[0-9X]|[0-9]{15})$")
+
+
+class QueryTooShort(UsageError):
+    """Fewer than two characters to match after folding (a full scan is never run)."""
+
+    default_code = "query_too_short"
+
+
+class SearchHit(BaseModel):
+    """One subject found. The portal renders badges (listed, under objection, red
+    list) from ``subject_id``."""
+
+    model_config = ConfigDict(frozen=True)
+
+    subject_id: str
+    kind: SubjectKind
+    name: str = Field(description="as the public sees it (a person's may be masked)")
+    uscc: str | None
+    masked_id: str | None = Field(
+        None, description="persons: the identifier as the public view masks it"
+    )
+    region: str | None
+    matched: Matched
+    matched_text: str | None = Field(
+        None,
+        description="the text that matched when it is not the name: a name variant, a legal "
+        "representative, or the name whose pinyin matched",
+    )
+    score: float = Field(
+        description="length of the folded query over that of the matched text: 1.0 is an "
+        "exact match of the name without its legal form"
+    )
+
+
+class SearchResults(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    query: str = Field(description="as given (a resident ID masked)")
+    normalised: str = Field(description="what was matched: folded, legal form stripped")
+    kind: QueryKind
+    total: int | None = Field(
+        description=f"distinct subjects; None when more than {COUNT_CAP} texts match"
+    )
+    offset: int
+    limit: int
+    hits: list[SearchHit]
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """How a folded query is matched."""
+
+    kind: QueryKind
+    core: str
+    route: Literal["bigram", "trigram", "code"]
+
+
+def _too_short(raw: str, folded_core: str, had_legal_form: bool) -> QueryTooShort:
+    if had_legal_form:
+        msg = (
+            "the query is (almost) only a legal form such as 有限公司 or Co., Ltd.; "
+            "type at least two characters of the name itself"
+        )
+    else:
+        msg = (
+            "type at least two characters: two Chinese characters (e.g. 华为), "
+            "three letters of a Latin or pinyin name (e.g. huawei), or a full USCC"
+        )
+    return QueryTooShort(msg, details={"min_chars": 2, "matched": folded_core})
+
+
+def plan_query(q: str) -> Plan:
+    """Classify and fold a name query. Raises :class:`QueryTooShort` or ``UsageError``.
+
+    A resident ID is refused here: it must be sent in a POST body to
+    :func:`search_by_code`, never in a URL (and the message does not repeat it).
+    """
+    if len(q) > MAX_QUERY_CHARS:
+        raise UsageError(
+            f"the query is longer than {MAX_QUERY_CHARS} characters; shorten it",
+            code="query_too_long",
+            details={"max_chars": MAX_QUERY_CHARS},
+        )
+    code = normalise_code(q.strip())
+    if _RIC_SHAPE.match(code):
+        chk = check_code(code)
+        if not (chk.valid and chk.kind == "organisation"):
+            raise UsageError(
+                "this looks like a resident ID number; search for a person by ID through "
+                "the form (it is sent in the request body, never in the address)",
+                code="resident_id_not_in_url",
+            )
+        return Plan("uscc", code, "code")
+    if _USCC_SHAPE.match(code):
+        return Plan("uscc", code, "code")
+    f = fold(q)
+    core = f.core
+    if len(core) < 2:
+        raise _too_short(q, core, len(f.folded) >= 2)
+    if has_wide(core):
+        kind: QueryKind = "name" if any(c.isascii() for c in core) else "cjk"
+        return Plan(kind, core, "bigram")
+    if len(core) == 2:
+        return Plan("latin", core, "bigram")
+    return Plan("pinyin" if is_pinyin(core) else "latin", core, "trigram")
+
+
+def _phrase(tokens: list[str]) -> str:
+    """An FTS5 phrase: the tokens in double quotes, any quote doubled (there are none
+    after folding, but the query language must never see a bare one)."""
+    return '"' + " ".join(t.replace('"', '""') for t in tokens) + '"'
+
+
+def _like(core: str) -> str:
+    return "%" + core.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def _today_param(conn: Connection, on: date) -> Any:
+    return on.isoformat() if conn.dialect.name == "sqlite" else on
+
+
+def _match(plan: Plan, alias: str) -> tuple[str, dict[str, Any]]:
+    """PostgreSQL: the match condition on ``alias`` and its parameters."""
+    if plan.route == "bigram":
+        cond = f"{alias}.bigrams @> :bg AND {alias}.text LIKE :pat"
+        return cond, {"bg": sorted(set(bigrams(plan.core))), "pat": _like(plan.core)}
+    return f"{alias}.tri AND {alias}.text LIKE :pat", {"pat": _like(plan.core)}
+
+
+def _bind(sql: str, params: dict[str, Any]) -> Any:
+    stmt = text(sql)
+    if "bg" in params:
+        stmt = stmt.bindparams(bindparam("bg", type_=ARRAY(Text)))
+    return stmt
+
+
+def _doc_sql(
+    conn: Connection, slot: Slot, plan: Plan, *, ordered: bool = True
+) -> tuple[Any, dict[str, Any]]:
+    """Matches of ``plan`` after a doc id, best first (``doc_id`` order), ``:n`` of them
+    (``ordered=False``: any ``:n`` of them, for counting)."""
+    visible = "(d.visible_until IS NULL OR d.visible_until > :today)"
+    cols = "d.doc_id, d.subject_id, d.field, d.label, d.text"
+    if conn.dialect.name == "sqlite":
+        if plan.route == "bigram":
+            fts, match = slot.fts_bigram, _phrase(bigrams(plan.core))
+        else:
+            fts, match = slot.fts_trigram, _phrase([plan.core])
+        sql = text(
+            f"SELECT {cols} FROM {fts} f JOIN {slot.docs} d ON d.doc_id = f.rowid"
+            f" WHERE f.t MATCH :match AND f.rowid > :after AND {visible}"
+            " ORDER BY f.rowid LIMIT :n"
+        )
+        return sql, {"match": match}
+    cond, params = _match(plan, "d")
+    order = " ORDER BY d.doc_id" if ordered else ""
+    return _bind(
+        f"SELECT {cols} FROM {slot.docs} d WHERE {cond} AND d.doc_id > :after AND {visible}"
+        f"{order} LIMIT :n",
+        params,
+    ), params
+
+
+#: PostgreSQL: postings of the first gram read per probe before falling back to GIN
+PROBE_WINDOW = 1_000
+#: a probe window with fewer matches than this means the text is rare: use GIN
+PROBE_MIN_HITS = 24
+
+
+def _pg_grams(plan: Plan) -> list[str]:
+    """The query's grams as the postings table holds them, in order, each once."""
+    core = plan.core
+    width = 2 if plan.route == "bigram" else 3
+    return list(dict.fromkeys(core[i : i + width] for i in range(len(core) - width + 1)))
+
+
+def _postings_sql(slot: Slot, *, ordered: bool = True) -> Any:
+    """PostgreSQL, one-gram queries (two Chinese characters, three letters): the gram's
+    postings in rank order are exactly the matches; read a page and stop."""
+    order = " ORDER BY p.doc_id" if ordered else ""
+    return text(
+        "SELECT d.doc_id, d.subject_id, d.field, d.label, d.text"
+        f" FROM {slot.postings} p JOIN {slot.docs} d ON d.doc_id = p.doc_id"
+        " WHERE p.gram = :g AND p.doc_id > :after"
+        f" AND (d.visible_until IS NULL OR d.visible_until > :today){order} LIMIT :n"
+    )
+
+
+def _probe_sql(slot: Slot, plan: Plan) -> tuple[Any, dict[str, Any]]:
+    """PostgreSQL, longer queries: the matches among the next ``:window`` postings of the
+    first gram, in rank order, then one row (``hit`` false) with the window's last doc
+    id and size.
+
+    GIN returns matches in no order, so a common text (建筑工程, keji) would make
+    PostgreSQL fetch and sort every match for one page. A common text is dense in its
+    first gram's postings: a window or two gives the page. A rare one falls back to the
+    GIN indexes, which then have few matches to fetch and sort."""
+    cond, params = _match(plan, "d")
+    sql = (
+        "WITH p AS MATERIALIZED ("
+        f"SELECT doc_id FROM {slot.postings} WHERE gram = :g AND doc_id > :after"
+        " ORDER BY doc_id LIMIT :window)"
+        " SELECT d.doc_id, d.subject_id, d.field, d.label, d.text, true AS hit,"
+        " CAST(NULL AS bigint) AS wn"
+        f" FROM p JOIN {slot.docs} d ON d.doc_id = p.doc_id WHERE {cond}"
+        " AND (d.visible_until IS NULL OR d.visible_until > :today)"
+        " UNION ALL SELECT max(doc_id), NULL, NULL, NULL, NULL, false, count(*) FROM p"
+        " ORDER BY hit DESC, doc_id"
+    )
+    return _bind(sql, params), {**params, "g": _pg_grams(plan)[0]}
+
+
+def search(
+    conn: Connection,
+    q: str,
+    *,
+    limit: int = 20,
+    offset: int = 0,
+    on: date | None = None,
+    count_cap: int = COUNT_CAP,
+) -> SearchResults:
+    """Search names, name variants, legal representatives, pinyin, or a USCC.
+
+    Results are in the index's static order (shorter folded text first: the name
+    without its legal form equal to the query comes first), one hit per subject.
+    ``total`` counts distinct subjects when at most ``count_cap`` texts (names, variants,
+    representatives, pinyin) match, else it is None ("more than"): counting every
+    match of a two-character query would be the full scan the index avoids.
+    """
+    _check_page(limit, offset)
+    plan = plan_query(q)
+    on = on or today_cst()
+    slot = live_slot(conn)
+    if plan.route == "code":
+        return _by_uscc(conn, slot, q, plan.core, on, limit=limit, offset=offset)
+    want = offset + limit + 1
+    best: dict[str, Any] = {}
+    exhausted = True
+    for row in _first_docs(conn, slot, plan, on, first_batch=2 * want + 8):
+        best[row.subject_id] = row
+        if len(best) >= want:
+            exhausted = False
+            break
+    total = len(best) if exhausted else _count(conn, slot, plan, on, count_cap)
+    page = list(best.values())[offset : offset + limit]
+    hits = _hits(conn, slot, page, plan.core)
+    return SearchResults(
+        query=q,
+        normalised=plan.core,
+        kind=plan.kind,
+        total=total,
+        offset=offset,
+        limit=limit,
+        hits=hits,
+    )
+
+
+def _first_docs(
+    conn: Connection,
+    slot: Slot,
+    plan: Plan,
+    on: date,
+    *,
+    first_batch: int = 64,
+    probe: bool = True,
+) -> Iterator[Any]:
+    """The best-ranked matching doc of each matching subject, best first, lazily."""
+    seen: set[str] = set()
+    for r in _docs_in_order(conn, slot, plan, on, first_batch=first_batch, probe=probe):
+        if r.subject_id not in seen:
+            seen.add(r.subject_id)
+            yield r
+
+
+def _batches(
+    conn: Connection, sql: Any, params: dict[str, Any], after: int, first_batch: int
+) -> Iterator[Any]:
+    """Rows of a keyset query (``doc_id > :after ORDER BY doc_id LIMIT :n``) in growing
+    batches."""
+    batch = min(max(first_batch, 64), 2_000)
+    while True:
+        rows = conn.execute(sql, {**params, "after": after, "n": batch}).all()
+        yield from rows
+        if len(rows) < batch:
+            return
+        after = rows[-1].doc_id
+        batch = min(batch * 4, 5_000)
+
+
+def _docs_in_order(
+    conn: Connection, slot: Slot, plan: Plan, on: date, *, first_batch: int, probe: bool
+) -> Iterator[Any]:
+    """Matching docs in ``doc_id`` (rank) order."""
+    today = _today_param(conn, on)
+    after = -1
+    if conn.dialect.name != "sqlite":
+        gs = _pg_grams(plan)
+        if len(gs) == 1:
+            params = {"g": gs[0], "today": today}
+            yield from _batches(conn, _postings_sql(slot), params, after, first_batch)
+            return
+        if probe:
+            psql, pparams = _probe_sql(slot, plan)
+            while True:
+                rows = conn.execute(
+                    psql, {**pparams, "today": today, "after": after, "window": PROBE_WINDOW}
+                ).all()
+                hits, (tail,) = rows[:-1], rows[-1:]
+                yield from hits
+                if tail.wn < PROBE_WINDOW:
+                    return  # the whole postings list of the first gram was read
+                after = tail.doc_id
+                if len(hits) < PROBE_MIN_HITS:
+                    break
+    sql, params = _doc_sql(conn, slot, plan)
+    yield from _batches(conn, sql, {**params, "today": today}, after, first_batch)
+
+
+def _count(conn: Connection, slot: Slot, plan: Plan, on: date, cap: int) -> int | None:
+    """Distinct subjects among the first ``cap`` matching texts; None when there are more
+    texts than that (one statement, no rows brought into Python)."""
+    if conn.dialect.name != "sqlite" and len(gs := _pg_grams(plan)) == 1:
+        sql, params = _postings_sql(slot, ordered=False), {"g": gs[0]}
+    else:
+        sql, params = _doc_sql(conn, slot, plan, ordered=False)
+    count = _bind(f"SELECT count(*), count(DISTINCT x.subject_id) FROM ({sql.text}) x", params)
+    row = conn.execute(
+        count, {**params, "today": _today_param(conn, on), "after": -1, "n": cap + 1}
+    ).one()
+    return None if row[0] > cap else int(row[1])
+
+
+def matching_subjects(conn: Connection, q: str, *, on: date | None = None) -> list[str]:
+    """Every subject a name query matches, in rank order, uncapped (for recall checks
+    and exports; the portal pages with :func:`search`)."""
+    plan = plan_query(q)
+    on = on or today_cst()
+    slot = live_slot(conn)
+    if plan.route == "code":
+        return [h.subject_id for h in _by_uscc(conn, slot, q, plan.core, on).hits]
+    return [r.subject_id for r in _first_docs(conn, slot, plan, on, first_batch=2_000, probe=False)]
+
+
+def _check_page(limit: int, offset: int) -> None:
+    if not 1 <= limit <= MAX_LIMIT:
+        raise UsageError(f"limit must be between 1 and {MAX_LIMIT}", code="bad_limit")
+    if not 0 <= offset <= MAX_OFFSET:
+        raise UsageError(
+            f"offset must be between 0 and {MAX_OFFSET}; refine the query instead",
+            code="bad_offset",
+        )
+
+
+def _subject_rows(conn: Connection, slot: Slot, ids: list[str]) -> dict[str, Any]:
+    if not ids:
+        return {}
+    sql = text(
+        f"SELECT subject_id, kind, name, uscc, masked_id, region FROM {slot.subjects}"
+        " WHERE subject_id IN :ids"
+    ).bindparams(bindparam("ids", expanding=True))
+    return {r.subject_id: r for r in conn.execute(sql, {"ids": ids})}
+
+
+def _hits(conn: Connection, slot: Slot, docs: list[Any], core: str) -> list[SearchHit]:
+    subj = _subject_rows(conn, slot, [d.subject_id for d in docs])
+    out: list[SearchHit] = []
+    for d in docs:
+        s = subj.get(d.subject_id)
+        if s is None:  # pragma: no cover - docs and subjects are written together
+            continue
+        matched = _MATCHED[d.field]
+        out.append(
+            SearchHit(
+                subject_id=s.subject_id,
+                kind=s.kind,
+                name=s.name,
+                uscc=s.uscc,
+                masked_id=s.masked_id,
+                region=s.region,
+                matched=matched,
+                matched_text=None if d.field == "name" else d.label,
+                score=round(len(core) / max(len(d.text), 1), 4),
+            )
+        )
+    return out
+
+
+def _by_uscc(
+    conn: Connection,
+    slot: Slot,
+    q: str,
+    code: str,
+    on: date,
+    *,
+    limit: int = 20,
+    offset: int = 0,
+) -> SearchResults:
+    sql = text(
+        f"SELECT subject_id, kind, name, uscc, masked_id, region FROM {slot.subjects}"
+        " WHERE uscc = :code AND (visible_until IS NULL OR visible_until > :today)"
+        " ORDER BY subject_id"
+    )
+    rows = conn.execute(sql, {"code": code, "today": _today_param(conn, on)}).all()
+    hits = [_code_hit(r, "uscc") for r in rows]
+    return SearchResults(
+        query=q,
+        normalised=code,
+        kind="uscc",
+        total=len(hits),
+        offset=offset,
+        limit=limit,
+        hits=hits[offset : offset + limit],
+    )
+
+
+def _code_hit(r: Any, matched: Matched) -> SearchHit:
+    return SearchHit(
+        subject_id=r.subject_id,
+        kind=r.kind,
+        name=r.name,
+        uscc=r.uscc,
+        masked_id=r.masked_id,
+        region=r.region,
+        matched=matched,
+        score=1.0,
+    )
+
+
+def search_by_code(conn: Connection, code: str, *, on: date | None = None) -> SearchResults:
+    """Exact look-up by USCC or resident ID (the POST path: the caller takes the code
+    from a request body). A person is found only while their credit file is public;
+    otherwise the answer is empty, as for an unknown number. The resident ID is masked
+    in the results."""
+    on = on or today_cst()
+    chk = check_code(code)
+    if not chk.valid or chk.canonical is None:
+        reason = chk.error.code if chk.error else "invalid"
+        raise UsageError(
+            "not a valid USCC or resident ID: check the number and its last character",
+            code=f"invalid_{reason}",
+        )
+    slot = live_slot(conn)
+    if chk.kind == "organisation":
+        return _by_uscc(conn, slot, chk.canonical, chk.canonical, on)
+    masked = mask_ric(chk.canonical)
+    sids = list(
+        conn.execute(
+            text(
+                f"SELECT subject_id FROM {subject_identifiers.name}"
+                " WHERE scheme = 'ric' AND value = :v"
+            ),
+            {"v": chk.canonical},
+        ).scalars()
+    )
+    hits: list[SearchHit] = []
+    if sids:
+        sql = text(
+            f"SELECT subject_id, kind, name, uscc, masked_id, region FROM {slot.subjects}"
+            " WHERE subject_id IN :ids AND (visible_until IS NULL OR visible_until > :today)"
+            " ORDER BY subject_id"
+        ).bindparams(bindparam("ids", expanding=True))
+        rows = conn.execute(sql, {"ids": sids, "today": _today_param(conn, on)}).all()
+        hits = [_code_hit(r, "resident_id") for r in rows]
+    return SearchResults(
+        query=masked,
+        normalised=masked,
+        kind="resident_id",
+        total=len(hits),
+        offset=0,
+        limit=20,
+        hits=hits,
+    )
