@@ -39,7 +39,14 @@ from xinyong.catalogue.severity import SeverityDeriver
 
 _Source = Literal["regime", "feed", "fixed", "valid_to", "in_force", "none"]
 
-__all__ = ["PublicityEngine", "RegimeIndex", "Segment", "add_duration", "build_segments"]
+__all__ = [
+    "PublicityEngine",
+    "PublicityFields",
+    "RegimeIndex",
+    "Segment",
+    "add_duration",
+    "build_segments",
+]
 
 _ONE_DAY = timedelta(days=1)
 
@@ -173,11 +180,9 @@ class RegimeIndex:
 # --------------------------------------------------------------------------- computation
 
 
-def _within(value: date, lower: date, upper: date | None) -> bool:
-    return lower <= value and (upper is None or value <= upper)
+class PublicityFields(NamedTuple):
+    """:class:`Publicity` as a plain tuple (``PublicityEngine.fields``: no model per row)."""
 
-
-class _Raw(NamedTuple):
     published: bool
     display_until: date | None
     rule: PublicityRuleKind
@@ -188,12 +193,54 @@ class _Raw(NamedTuple):
     repair_regime_id: str | None = None
 
 
+class _Base(NamedTuple):
+    """Everything but a feed's own end date: the bounds that date must lie within."""
+
+    published: bool
+    derived: date | None
+    lower: date | None
+    upper: date | None  # None: no upper bound
+    rule: PublicityRuleKind
+    source: _Source
+    flags: tuple[str, ...]
+    regime_id: str | None = None
+    repair_from: date | None = None  # before the "ends before repair could" check
+    repair_regime_id: str | None = None
+
+
+_FEED_UNPUBLISHED = ("feed_display_until_for_unpublished",)
+_FEED_OUT = ("feed_display_until_out_of_bounds",)
+
+
+def _finish(base: _Base, feed: date | None) -> PublicityFields:
+    """Apply a feed's own 公示截止期 to the memoised part of the computation."""
+    flags = base.flags
+    if not base.published:
+        if feed is not None:
+            flags += _FEED_UNPUBLISHED
+        return PublicityFields(False, None, base.rule, "none", flags, base.regime_id)
+    display_until, source = base.derived, base.source
+    if feed is not None:
+        lower, upper = base.lower, base.upper
+        if lower is not None and lower <= feed and (upper is None or feed <= upper):
+            display_until, source = feed, "feed"
+        else:
+            flags += _FEED_OUT
+    repair_from, repair_regime = base.repair_from, base.repair_regime_id
+    if repair_from is not None and display_until is not None and repair_from > display_until:
+        repair_from, repair_regime = None, None  # ends before repair could
+    return PublicityFields(
+        True, display_until, base.rule, source, flags, base.regime_id, repair_from, repair_regime
+    )
+
+
 class PublicityEngine:
     """Computes :class:`Publicity` for a record of a kind; see the module docstring.
 
-    Results are memoised on the full argument tuple (the computation is pure
-    once ``today`` is fixed): ingest sees the same decision date, sector and
-    severity many times.
+    Everything but a feed's own end date is memoised (the computation is pure once
+    ``today`` is fixed): ingest sees the same decision date, sector and severity many
+    times, while feeds' own end dates vary; checking one against the memoised bounds
+    is a comparison.
     """
 
     def __init__(
@@ -201,12 +248,13 @@ class PublicityEngine:
         index: RegimeIndex,
         deriver: SeverityDeriver,
         kinds: Mapping[str, RecordKind],
-        cache_size: int = 1 << 16,
+        cache_size: int = 1 << 18,
     ) -> None:
         self.index = index
         self.deriver = deriver
         self._kinds = kinds
-        self._cached = lru_cache(maxsize=cache_size)(self._raw)
+        self._base = lru_cache(maxsize=cache_size)(self._compute_base)
+        self._types = lru_cache(maxsize=cache_size)(self._types_key)
 
     def compute(
         self,
@@ -228,8 +276,8 @@ class PublicityEngine:
                 )
             now: date | None = today if today is not None else today_cst()
         else:
-            now = severity = sector = published_on = penalty_types = None  # not used: better hits
-        raw = self._cached(
+            now = None
+        raw = self.fields(
             kind.id,
             severity,
             decided_on,
@@ -252,54 +300,81 @@ class PublicityEngine:
             flags=list(raw.flags),
         )
 
-    def _raw(
+    def fields(
         self,
         kind_id: str,
-        severity: Severity | None,
+        severity: Severity | str | None,
         decided_on: date,
         sector: str | None,
         feed: date | None,
         valid_to: date | None,
         today: date | None,
+        published_on: date | None = None,
+        penalty_types: str | None = None,
+    ) -> PublicityFields:
+        """``compute`` for a known kind id, as a tuple; ``today`` is required for regime kinds.
+
+        ``severity`` may be a severity's value (``"general"``): ``Severity`` is a str enum.
+        """
+        if self._kinds[kind_id].publicity.rule is PublicityRuleKind.REGIME:
+            assert sector is not None and today is not None
+            types = self._types(penalty_types) if penalty_types else None
+            base = self._base(
+                kind_id, severity, decided_on, sector, None, today, published_on, types
+            )
+        else:
+            # severity, sector, publication and penalty types are not used: better hits
+            base = self._base(kind_id, None, decided_on, None, valid_to, None, None, None)
+        return _finish(base, feed)
+
+    def _types_key(self, penalty_types: str) -> frozenset[str] | None:
+        """What of a 处罚类别 text matters to publicity: its types, when all are recognised."""
+        ids, unknown = self.deriver.recognise(penalty_types)
+        return frozenset(ids) if ids and not unknown else None
+
+    def _compute_base(
+        self,
+        kind_id: str,
+        severity: Severity | str | None,
+        decided_on: date,
+        sector: str | None,
+        valid_to: date | None,
+        today: date | None,
         published_on: date | None,
-        penalty_types: str | None,
-    ) -> _Raw:
+        types: frozenset[str] | None,
+    ) -> _Base:
         kind = self._kinds[kind_id]
         rule = kind.publicity.rule
-        flags: list[str] = []
         if rule is PublicityRuleKind.REGIME:
             assert sector is not None and today is not None
-            return self._regime(
-                severity, decided_on, sector, feed, today, published_on, penalty_types
-            )
+            sev = Severity(severity) if severity is not None else None
+            return self._regime(sev, decided_on, sector, today, published_on, types)
         if rule is PublicityRuleKind.NONE:
-            if feed is not None:
-                flags.append("feed_display_until_for_unpublished")
-            return _Raw(False, None, rule, "none", tuple(flags))
+            return _Base(False, None, None, None, rule, "none", ())
         if rule is PublicityRuleKind.FIXED:
             assert kind.publicity.period is not None
             fixed_end = add_duration(decided_on, kind.publicity.period)
-            return _feed_or(fixed_end, decided_on, fixed_end, feed, rule, "fixed", flags)
+            return _Base(True, fixed_end, decided_on, fixed_end, rule, "fixed", ())
         if rule is PublicityRuleKind.UNTIL_VALID_TO:
             end = valid_to
+            flags: tuple[str, ...] = ()
             if end is not None and end < decided_on:
-                flags.append("valid_to_before_decided_on")
+                flags = ("valid_to_before_decided_on",)
                 end = decided_on
-            return _feed_or(end, decided_on, end, feed, rule, "valid_to", flags)
+            return _Base(True, end, decided_on, end, rule, "valid_to", flags)
         # WHILE_IN_FORCE: public until removed; a feed's own end date (a fixed
         # term, e.g. the court list's two years) is taken when not before the decision
-        return _feed_or(None, decided_on, None, feed, rule, "in_force", flags)
+        return _Base(True, None, decided_on, None, rule, "in_force", ())
 
     def _regime(
         self,
         severity: Severity | None,
         decided_on: date,
         sector: str,
-        feed: date | None,
         today: date,
         published_on: date | None,
-        penalty_types: str | None,
-    ) -> _Raw:
+        types: frozenset[str] | None,
+    ) -> _Base:
         flags: list[str] = []
         if severity is None:
             severity = Severity.GENERAL
@@ -311,10 +386,10 @@ class PublicityEngine:
         entry = regime.severities[severity]
         if not entry.verified.all:
             flags.append("unverified_regime")
-        if not entry.published or self._exempt(entry, penalty_types):
-            if feed is not None:
-                flags.append("feed_display_until_for_unpublished")
-            return _Raw(False, None, PublicityRuleKind.REGIME, "none", tuple(flags), regime.id)
+        if not entry.published or self._exempt(entry, types):
+            return _Base(
+                False, None, None, None, PublicityRuleKind.REGIME, "none", tuple(flags), regime.id
+            )
 
         base = decided_on
         if regime.counted_from == "published_on" and published_on is not None:
@@ -333,14 +408,6 @@ class PublicityEngine:
         minimum = entry.min_display or entry.repair_after
         lower = add_duration(base, minimum) if minimum is not None else decided_on
 
-        display_until: date = derived
-        source: _Source = "regime"
-        if feed is not None:
-            if lower <= feed <= upper:
-                display_until, source = feed, "feed"
-            else:
-                flags.append("feed_display_until_out_of_bounds")
-
         repair_from: date | None = None
         repair_regime: str | None = None
         if entry.repair_after is not None:
@@ -353,38 +420,21 @@ class PublicityEngine:
             candidate = max(add_duration(base, later.repair_after), seg.start)
             if repair_from is None or candidate < repair_from:
                 repair_from, repair_regime = candidate, seg.regime.id
-        if repair_from is not None and repair_from > display_until:
-            repair_from, repair_regime = None, None  # ends before repair could
-        return _Raw(
+        return _Base(
             True,
-            display_until,
+            derived,
+            lower,
+            upper,
             PublicityRuleKind.REGIME,
-            source,
+            "regime",
             tuple(flags),
             regime.id,
             repair_from,
             repair_regime,
         )
 
-    def _exempt(self, entry: SeverityRule, penalty_types: str | None) -> bool:
+    def _exempt(self, entry: SeverityRule, types: frozenset[str] | None) -> bool:
         """True when every penalty type is one the regime never publishes (e.g. warnings only)."""
-        if not entry.not_published_if_only or not penalty_types:
+        if not entry.not_published_if_only or not types:
             return False
-        ids, unknown = self.deriver.recognise(penalty_types)
-        return bool(ids) and not unknown and set(ids) <= set(entry.not_published_if_only)
-
-
-def _feed_or(
-    derived: date | None,
-    lower: date,
-    upper: date | None,
-    feed: date | None,
-    rule: PublicityRuleKind,
-    source: _Source,
-    flags: list[str],
-) -> _Raw:
-    if feed is not None:
-        if _within(feed, lower, upper):
-            return _Raw(True, feed, rule, "feed", tuple(flags))
-        flags.append("feed_display_until_out_of_bounds")
-    return _Raw(True, derived, rule, source, tuple(flags))
+        return types <= set(entry.not_published_if_only)

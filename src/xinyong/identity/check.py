@@ -7,14 +7,14 @@ decided by its shape, and an all-digit 18-character string is tried as both.
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict
 
 from xinyong.identity.normalise import normalise_code
 from xinyong.identity.reasons import Failure, Reason
 from xinyong.identity.regions import address_code, is_uscc_region
-from xinyong.identity.ric import ParsedRic, ric_failure
+from xinyong.identity.ric import RicParts, parse_ric
 from xinyong.identity.uscc import AUTHORITY_CATEGORIES, uscc_failure
 
 Kind = Literal["organisation", "person"]
@@ -46,32 +46,26 @@ class CodeCheck(BaseModel):
     error: CodeError | None
 
 
-def _invalid(raw: str, kind: Kind | None, failure: Failure) -> CodeCheck:
-    return CodeCheck(
-        input=raw,
-        valid=False,
-        kind=kind,
-        canonical=None,
-        legacy15=None,
-        error=CodeError(code=failure.reason.value, message=failure.message),
-    )
+class Verdict(NamedTuple):
+    """``CodeCheck`` as a plain tuple, for hot paths (ingest) that need no model per code."""
+
+    valid: bool
+    kind: Kind | None
+    canonical: str | None
+    legacy15: str | None
+    error: Failure | None
 
 
-def _person(raw: str, parsed: ParsedRic) -> CodeCheck:
-    return CodeCheck(
-        input=raw,
-        valid=True,
-        kind="person",
-        canonical=parsed.canonical,
-        legacy15=parsed.legacy15,
-        error=None,
-    )
+def _invalid(kind: Kind | None, failure: Failure) -> Verdict:
+    return Verdict(False, kind, None, None, failure)
 
 
-def _organisation(raw: str, code: str) -> CodeCheck:
-    return CodeCheck(
-        input=raw, valid=True, kind="organisation", canonical=code, legacy15=None, error=None
-    )
+def _person(parsed: RicParts) -> Verdict:
+    return Verdict(True, "person", parsed.canonical, parsed.legacy15, None)
+
+
+def _organisation(code: str) -> Verdict:
+    return Verdict(True, "organisation", code, None, None)
 
 
 def _ric_structure(code: str) -> int:
@@ -100,20 +94,34 @@ def check_code(raw: str, *, today: date | None = None) -> CodeCheck:
     neither validates, the error is that of the kind whose structure (address
     code and birth date, or authority/category and region) fits better.
     """
+    v = verdict(raw, today=today)
+    return CodeCheck(
+        input=raw,
+        valid=v.valid,
+        kind=v.kind,
+        canonical=v.canonical,
+        legacy15=v.legacy15,
+        error=None
+        if v.error is None
+        else CodeError(code=v.error.reason.value, message=v.error.message),
+    )
+
+
+def verdict(raw: str, *, today: date | None = None) -> Verdict:
+    """``check_code``'s verdict as a ``Verdict`` tuple (same rules, no model)."""
     code = normalise_code(raw)
     n = len(code)
     if n == 0:
         return _invalid(
-            raw, None, Failure(Reason.EMPTY, "no code given: the input is empty or only separators")
+            None, Failure(Reason.EMPTY, "no code given: the input is empty or only separators")
         )
     if n == 15:
-        parsed = ric_failure(code, today)
+        parsed = parse_ric(code, today)
         if isinstance(parsed, Failure):
-            return _invalid(raw, "person", parsed)
-        return _person(raw, parsed)
+            return _invalid("person", parsed)
+        return _person(parsed)
     if n != 18:
         return _invalid(
-            raw,
             None,
             Failure(
                 Reason.LENGTH,
@@ -124,19 +132,18 @@ def check_code(raw: str, *, today: date | None = None) -> CodeCheck:
 
     first17 = code[:17]
     if first17.isascii() and first17.isdigit() and code[17] in _RIC_LAST:
-        ric = ric_failure(code, today)
+        ric = parse_ric(code, today)
         if not isinstance(ric, Failure):
-            return _person(raw, ric)
+            return _person(ric)
         org = uscc_failure(code)
         if org is None:
-            return _organisation(raw, code)
+            return _organisation(code)
         if _uscc_structure(code) > _ric_structure(code):
-            return _invalid(raw, "organisation", org)
-        return _invalid(raw, "person", ric)
+            return _invalid("organisation", org)
+        return _invalid("person", ric)
 
     if "*" in code and all(c in _RIC_LAST or c == "*" for c in code):
         return _invalid(
-            raw,
             "person",
             Failure(
                 Reason.ALPHABET,
@@ -146,5 +153,5 @@ def check_code(raw: str, *, today: date | None = None) -> CodeCheck:
         )
     org = uscc_failure(code)
     if org is not None:
-        return _invalid(raw, "organisation", org)
-    return _organisation(raw, code)
+        return _invalid("organisation", org)
+    return _organisation(code)

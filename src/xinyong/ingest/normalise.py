@@ -11,16 +11,16 @@ import hashlib
 import json
 import re
 import unicodedata
+from collections.abc import Callable
 from collections.abc import Mapping as MappingT
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from functools import lru_cache
-from typing import Any
+from functools import lru_cache, partial
+from typing import Any, NamedTuple, TypeVar
 
 from xinyong.catalogue import Catalogue
-from xinyong.identity import CodeCheck
-from xinyong.identity import check_code as _check_code
+from xinyong.identity.check import Verdict, verdict
 from xinyong.ingest.mapping import Mapping, value_maps
 
 # reason codes (docs/ingest.md lists them with examples)
@@ -113,15 +113,13 @@ class RowError(Exception):
         self.message = message
 
 
-@dataclass(frozen=True, slots=True)
-class Rejection:
+class Rejection(NamedTuple):
     row: int
     reason: str
     message: str
 
 
-@dataclass(frozen=True, slots=True)
-class PersonRef:
+class PersonRef(NamedTuple):
     name: str
     scheme: str | None
     value: str | None
@@ -165,10 +163,17 @@ class Candidate:
     attributes_json: str = "{}"
 
 
-@lru_cache(maxsize=200_000)
-def check_code(raw: str, *, today: date) -> CodeCheck:
-    """Feeds repeat the same codes (a firm's many decisions): check each once."""
-    return _check_code(raw, today=today)
+K = TypeVar("K")
+V = TypeVar("V")
+#: entries a per-ingest memo holds before it starts over (values repeat: a firm's decisions)
+MEMO_LIMIT = 1 << 18
+
+
+def _remember(memo: dict[K, V], key: K, value: V) -> V:
+    if len(memo) >= MEMO_LIMIT:
+        memo.clear()
+    memo[key] = value
+    return value
 
 
 def nfc(s: str) -> str:
@@ -215,9 +220,17 @@ def parse_amount_fen(value: str | None, label: str, fen_per_unit: int) -> int | 
     return int((d * fen_per_unit).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
+_VOCAB_MEMO: dict[tuple[str, str], str] = {}
+
+
 def _lookup(vocab: str, value: str, label: str) -> str:
+    out = _VOCAB_MEMO.get((vocab, value))
+    if out is not None:
+        return out
     folded = unicodedata.normalize("NFKC", value).strip()
     out = value_maps()[vocab].get(folded)
+    if out is not None:
+        return _remember(_VOCAB_MEMO, (vocab, value), out)
     if out is None:
         known = sorted({k for k in value_maps()[vocab] if not k.isascii()})
         raise RowError(INVALID_VALUE, f"{label} {value!r} is not one of {', '.join(known)}")
@@ -225,21 +238,25 @@ def _lookup(vocab: str, value: str, label: str) -> str:
 
 
 def _identify_person(
-    name: str, id_type: str | None, id_number: str | None, label: str, today: date
+    name: str,
+    id_type: str | None,
+    id_number: str | None,
+    label: str,
+    check: Callable[[str], Verdict],
 ) -> PersonRef:
     if not id_number:
         raise RowError(NO_IDENTIFIER, f"person {name!r} has no identifier ({label} is empty)")
     scheme = _lookup("id_type", id_type, "证件类型") if id_type else None
     if scheme is None:
-        chk = check_code(id_number, today=today)
+        chk = check(id_number)
         if chk.valid and chk.kind == "person":
             return PersonRef(name, "ric", chk.canonical, chk.legacy15, _birth(chk.canonical))
         raise RowError(NO_IDENTIFIER, f"person {name!r}: {label} has no 证件类型 and is not an ID")
     if scheme == "ric":
-        chk = check_code(id_number, today=today)
+        chk = check(id_number)
         if not chk.valid or chk.kind != "person":
             msg = chk.error.message if chk.error else "not a resident identity number"
-            code = chk.error.code if chk.error else "length"
+            code = chk.error.reason.value if chk.error else "length"
             raise RowError(INVALID_RIC, f"{label} {_mask(id_number)}: {msg} [{code}]")
         return PersonRef(name, "ric", chk.canonical, chk.legacy15, _birth(chk.canonical))
     value = unicodedata.normalize("NFKC", id_number).strip().upper().replace(" ", "")
@@ -307,12 +324,39 @@ def content_hash(c: Candidate) -> str:
 _ATTR_JSON = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
+def _no_default(o: Any) -> Any:
+    raise TypeError(f"Object of type {type(o).__name__} is not JSON serializable")
+
+
+# ``_ATTR_JSON.encode`` builds its C encoder anew for every call; this one is built once
+# with the same settings (so the same text: the content hash covers it)
+_attr_encoder: Callable[[Any, int], Any] | None = (
+    json.encoder.c_make_encoder(  # type: ignore[attr-defined]
+        None, _no_default, json.encoder.encode_basestring, None, ":", ",", True, False, True
+    )
+    if getattr(json.encoder, "c_make_encoder", None) is not None
+    else None
+)
+
+
 def attributes_json(attributes: dict[str, Any]) -> str:
-    return _ATTR_JSON.encode(attributes)
+    """The stored (and hashed) JSON of a row's attributes: sorted keys, compact, unescaped."""
+    if _attr_encoder is None or not attributes:
+        return _ATTR_JSON.encode(attributes)
+    return "".join(_attr_encoder(attributes, 0))
+
+
+#: kinds ``Normaliser._kind_rules`` has checks for
+_KINDS_WITH_RULES = frozenset({"tax_credit_grade", "court_dishonest_listing"})
 
 
 class Normaliser:
-    """Turns mapped rows into candidates for one mapping, catalogue and 'today' (CST)."""
+    """Turns mapped rows into candidates for one mapping, catalogue and 'today' (CST).
+
+    Feeds repeat values (a firm's codes and representative, dates, amounts, vocabulary
+    words), so the pure parts are memoised per instance: a code is checked once per
+    ingest, a date string parsed once.
+    """
 
     def __init__(self, mapping: Mapping, catalogue: Catalogue, today: date) -> None:
         self.mapping = mapping
@@ -322,6 +366,15 @@ class Normaliser:
         for header, fld in mapping.columns.items():
             self.headers.setdefault(fld, header)
         self._severity = lru_cache(maxsize=65_536)(self._derive_severity)
+        self._check: Callable[[str], Verdict] = lru_cache(maxsize=1 << 20)(
+            partial(verdict, today=today)
+        )
+        self._dates: dict[str, date | None] = {}
+        self._amounts: dict[tuple[str, int], int | None] = {}
+        self._persons: dict[tuple[str, str | None, str, str], PersonRef | RowError] = {}
+        self._kind_of: dict[tuple[str, str], str] = {}
+        self._required_fields = tuple(mapping.required)
+        self._source_key = mapping.source_key
 
     def _derive_severity(
         self, penalty_types: str | None, amount_fen: int | None
@@ -341,7 +394,7 @@ class Normaliser:
             return Rejection(row_no, e.reason, e.message)
 
     def _required(self, fields: MappingT[str, str | None]) -> None:
-        for f in self.mapping.required:
+        for f in self._required_fields:
             if not fields.get(f):
                 raise RowError(MISSING_FIELD, f"{self.h(f)} is empty")
 
@@ -353,6 +406,8 @@ class Normaliser:
             kind = m.kind_by_subject.get(subject_kind, "")
         else:
             kind = (fields.get(m.kind_column or "kind") or "").strip()
+        if self._kind_of.get((kind, subject_kind)) is not None:
+            return kind
         if kind not in self.cat.kinds:
             raise RowError(UNKNOWN_KIND, f"record kind {kind!r} is not in the catalogue")
         if subject_kind not in self.cat.kinds[kind].subject_kinds:
@@ -360,57 +415,83 @@ class Normaliser:
                 SUBJECT_KIND_NOT_ALLOWED,
                 f"a {kind} record cannot be about a {subject_kind.replace('_', ' ')}",
             )
-        return kind
+        return _remember(self._kind_of, (kind, subject_kind), kind)
+
+    def _date(self, value: str | None, fld: str) -> date | None:
+        if value is None:
+            return None
+        try:
+            return self._dates[value]
+        except KeyError:
+            return _remember(self._dates, value, parse_date(value, self.h(fld)))
+
+    def _amount(self, value: str | None, fld: str, fen_per_unit: int) -> int | None:
+        if value is None:
+            return None
+        key = (value, fen_per_unit)
+        try:
+            return self._amounts[key]
+        except KeyError:
+            return _remember(self._amounts, key, parse_amount_fen(value, self.h(fld), fen_per_unit))
+
+    def _person(self, name: str, id_type: str | None, id_number: str | None, fld: str) -> PersonRef:
+        """``_identify_person`` memoised: a firm's representative recurs with its decisions."""
+        key = (name, id_type, id_number or "", fld)
+        got = self._persons.get(key)
+        if got is None:
+            try:
+                got = _identify_person(name, id_type, id_number, self.h(fld), self._check)
+            except RowError as e:
+                got = e
+            _remember(self._persons, key, got)
+        if isinstance(got, RowError):
+            raise RowError(got.reason, got.message)
+        return got
 
     def _normalise(self, row_no: int, fields: MappingT[str, str | None]) -> Candidate:
         h = self.h
+        get = fields.get
         self._required(fields)
         subject_kind = _lookup(
-            "subject_category", fields.get("subject_category") or "", h("subject_category")
+            "subject_category", get("subject_category") or "", h("subject_category")
         )
         kind = self._kind(fields, subject_kind)
-        name = nfc(fields.get("subject_name") or "")
+        name = nfc(get("subject_name") or "")
         if not name:
             raise RowError(MISSING_FIELD, f"{h('subject_name')} is empty")
-        source_key = nfc(unicodedata.normalize("NFKC", fields.get(self.mapping.source_key) or ""))
+        source_key = nfc(unicodedata.normalize("NFKC", get(self._source_key) or ""))
         if not source_key:
-            raise RowError(MISSING_FIELD, f"{h(self.mapping.source_key)} is empty")
+            raise RowError(MISSING_FIELD, f"{h(self._source_key)} is empty")
 
         flags: list[str] = []
         legacy15 = None
         birth = None
         if subject_kind == "person":
-            p = _identify_person(
-                name, fields.get("id_type"), fields.get("id_number"), h("id_number"), self.today
-            )
+            p = self._person(name, get("id_type"), get("id_number"), "id_number")
             assert p.scheme and p.value
             scheme, value, legacy15, birth = p.scheme, p.value, p.legacy15, p.birth_date
             region = value[:6] if scheme == "ric" else None
         else:
-            raw = fields.get("uscc")
+            raw = get("uscc")
             if not raw:
                 raise RowError(MISSING_FIELD, f"{h('uscc')} is empty for an organisation")
-            chk = check_code(raw, today=self.today)
+            chk = self._check(raw)
             if not chk.valid or chk.kind != "organisation":
                 msg = chk.error.message if chk.error else "a resident ID, not a USCC"
-                code = chk.error.code if chk.error else "kind"
+                code = chk.error.reason.value if chk.error else "kind"
                 raise RowError(INVALID_USCC, f"{h('uscc')} {raw!r}: {msg} [{code}]")
             assert chk.canonical
             scheme, value, region = "uscc", chk.canonical, chk.canonical[2:8]
 
         legal_rep = None
-        rep_name = fields.get("legal_rep_name")
+        rep_name = get("legal_rep_name")
         if rep_name and subject_kind != "person":
             rep_name = nfc(rep_name)
-            rep_id = fields.get("legal_rep_id_number")
+            rep_id = get("legal_rep_id_number")
             if rep_id:
                 try:
-                    legal_rep = _identify_person(
-                        rep_name,
-                        fields.get("legal_rep_id_type"),
-                        rep_id,
-                        h("legal_rep_id_number"),
-                        self.today,
+                    legal_rep = self._person(
+                        rep_name, get("legal_rep_id_type"), rep_id, "legal_rep_id_number"
                     )
                 except RowError:
                     legal_rep = PersonRef(rep_name, None, None)
@@ -418,35 +499,36 @@ class Normaliser:
             else:
                 legal_rep = PersonRef(rep_name, None, None)
 
-        decided_on = parse_date(fields.get("decided_on"), h("decided_on"))
+        decided_on = self._date(get("decided_on"), "decided_on")
         if decided_on is not None and decided_on > self.today:
             raise RowError(
                 FUTURE_DATE, f"{h('decided_on')} {decided_on} is after today ({self.today}, CST)"
             )
-        valid_from = parse_date(fields.get("valid_from"), h("valid_from"))
-        valid_to = parse_date(fields.get("valid_to"), h("valid_to"))
-        feed_display_until = parse_date(fields.get("display_until"), h("display_until"))
+        valid_from = self._date(get("valid_from"), "valid_from")
+        valid_to = self._date(get("valid_to"), "valid_to")
+        feed_display_until = self._date(get("display_until"), "display_until")
 
-        amount_fen = parse_amount_fen(fields.get("amount_wan"), h("amount_wan"), 1_000_000)
+        amount_fen = self._amount(get("amount_wan"), "amount_wan", 1_000_000)
         if amount_fen is None:
-            amount_fen = parse_amount_fen(fields.get("amount_yuan"), h("amount_yuan"), 100)
+            amount_fen = self._amount(get("amount_yuan"), "amount_yuan", 100)
         attributes: dict[str, Any] = {}
-        conf = parse_amount_fen(fields.get("confiscated_wan"), h("confiscated_wan"), 1_000_000)
+        conf = self._amount(get("confiscated_wan"), "confiscated_wan", 1_000_000)
         if conf is not None:
             attributes["confiscated_fen"] = conf
-        capital = parse_amount_fen(fields.get("capital_wan"), h("capital_wan"), 1_000_000)
+        capital = self._amount(get("capital_wan"), "capital_wan", 1_000_000)
         if capital is not None:
             attributes["capital_fen"] = capital
+        normalize = unicodedata.normalize
         for k, v in fields.items():
             if v is not None and k not in CONSUMED:
-                attributes[k] = nfc(v)
+                attributes[k] = normalize("NFC", v).strip()
 
-        status_raw = fields.get("status")
+        status_raw = get("status")
         status = _lookup("status", status_raw, h("status")) if status_raw else "in_force"
 
         severity: str | None = None
         derived: bool | None = None
-        sev_raw = fields.get("severity")
+        sev_raw = get("severity")
         if sev_raw:
             severity = SEVERITY_WORDS.get(sev_raw.strip().lower())
             if severity is None:
@@ -460,34 +542,38 @@ class Normaliser:
             if unknown:
                 flags.append("severity_unknown_penalty_type")
 
-        self._kind_rules(kind, attributes, subject_kind, birth, decided_on)
+        if kind in _KINDS_WITH_RULES:
+            self._kind_rules(kind, attributes, subject_kind, birth, decided_on)
 
+        decision_no = get("decision_no")
+        authority = get("deciding_authority")
+        basis = get("legal_basis_text")
         c = Candidate(
-            row=row_no,
-            kind=kind,
-            source_key=source_key,
-            subject_kind=subject_kind,
-            subject_name=name,
-            id_scheme=scheme,
-            id_value=value,
-            legacy15=legacy15,
-            region=region,
-            birth_date=birth,
-            legal_rep=legal_rep,
-            decision_no=_opt_nfc(fields.get("decision_no")),
-            decided_on=decided_on,
-            valid_from=valid_from,
-            valid_to=valid_to,
-            feed_display_until=feed_display_until,
-            authority_uscc=(fields.get("deciding_authority_uscc") or None),
-            authority_name=_opt_nfc(fields.get("deciding_authority")),
-            legal_basis_text=_opt_nfc(fields.get("legal_basis_text")),
-            severity=severity,
-            severity_derived=derived,
-            amount_fen=amount_fen,
-            status=status,
-            attributes=attributes,
-            flags=flags,
+            row_no,
+            kind,
+            source_key,
+            subject_kind,
+            name,
+            scheme,
+            value,
+            legacy15,
+            region,
+            birth,
+            legal_rep,
+            nfc(decision_no) if decision_no else None,
+            decided_on,
+            valid_from,
+            valid_to,
+            feed_display_until,
+            get("deciding_authority_uscc") or None,
+            nfc(authority) if authority else None,
+            nfc(basis) if basis else None,
+            severity,
+            derived,
+            amount_fen,
+            status,
+            attributes,
+            flags,
         )
         c.attributes_json = attributes_json(attributes)
         c.content_hash = content_hash(c)

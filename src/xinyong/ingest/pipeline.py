@@ -13,26 +13,26 @@ import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from functools import cached_property, lru_cache
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, and_, bindparam, insert, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
-from ulid import ULID
 
 from xinyong.actors import Agency
 from xinyong.audit.log import now_utc
 from xinyong.calendar import today_cst
 from xinyong.catalogue import Catalogue, get_catalogue
-from xinyong.catalogue.model import Publicity
+from xinyong.catalogue.publicity import PublicityEngine, PublicityFields
 from xinyong.errors import Conflict, RuleRefused, UnusableInput
 from xinyong.ingest import normalise as N
+from xinyong.ingest.ids import new_id
 from xinyong.ingest.mapping import Mapping, detect_mapping, load_mapping
-from xinyong.ingest.readers import RawRow, SourceFile, open_source
+from xinyong.ingest.readers import RawRow, SourceFile, Values, open_source
 from xinyong.ingest.receipt import Receipt
 from xinyong.store.actors import get_agency, list_agencies
-from xinyong.store.bulk import bulk_insert, dumps
+from xinyong.store.bulk import bulk_insert, dumps, storage_datetime
 from xinyong.store.context import Store, Tx
 from xinyong.store.tables import (
     ingest_batches,
@@ -76,10 +76,6 @@ class Counters:
     def reject(self, reason: str) -> None:
         self.quarantined += 1
         self.reasons[reason] = self.reasons.get(reason, 0) + 1
-
-
-def new_id() -> str:
-    return str(ULID())
 
 
 def prepare(req: IngestRequest) -> tuple[SourceFile, Mapping, list[tuple[str, str]]]:
@@ -294,9 +290,9 @@ def _guard(conn: Connection, batch_id: str, expected_next: int) -> None:
 
 
 def _chunks(
-    rows: Iterator[tuple[int, RawRow | str]], size: int
-) -> Iterator[list[tuple[int, RawRow | str]]]:
-    chunk: list[tuple[int, RawRow | str]] = []
+    rows: Iterator[tuple[int, RawRow | Values | str]], size: int
+) -> Iterator[list[tuple[int, RawRow | Values | str]]]:
+    chunk: list[tuple[int, RawRow | Values | str]] = []
     for item in rows:
         chunk.append(item)
         if len(chunk) >= size:
@@ -307,8 +303,9 @@ def _chunks(
 
 
 def _prepared_chunks(ctx: _Context, src: SourceFile, start_row: int) -> Iterator[list[Prepared]]:
-    for chunk in _chunks(src.rows(start_row), ctx.chunk_rows):
-        yield [_prepare(ctx, row_no, raw) for row_no, raw in chunk]
+    prep = _prepare
+    for chunk in _chunks(src.raw_rows(start_row), ctx.chunk_rows):
+        yield [prep(ctx, row_no, raw) for row_no, raw in chunk]
 
 
 def _dry_run(ctx: _Context, src: SourceFile, actor: str, progress: Progress | None) -> Receipt:
@@ -354,46 +351,88 @@ class _Context:
             self.by_name[_fold_name(a.name_zh)] = a
             if a.name_en:
                 self.by_name[_fold_name(a.name_en)] = a
+        self.today_iso = self.today.isoformat()
+        # the catalogue's publicity rule without a model per row; each (kind, sector) pair
+        # goes through ``Catalogue.publicity`` once, for its checks and errors
+        self.engine: PublicityEngine = self.cat._engine
+        self.publicity_checked: set[tuple[str, str | None]] = set()
+        self.flags_json: dict[tuple[tuple[str, ...], tuple[str, ...]], str] = {}
+        self.authority_of: dict[tuple[str | None, str | None], Agency | None] = {}
+        # a CSV row's mapped fields straight from its values (see ``fields_of``)
+        last = {h: i for i, h in enumerate(self.header)}
+        self.plan_fields = tuple(f for _, f in self.plan)
+        idx = [last.get(h, -1) for h, _ in self.plan]
+        self.plan_all = idx == list(range(len(self.header)))
+        self.plan_known = -1 not in idx
+        self.plan_get: Callable[[Values], tuple[str | None, ...]] | None = (
+            itemgetter(*idx) if len(idx) > 1 and self.plan_known else None
+        )
 
-    @cached_property
-    def publicity(self) -> Callable[..., Publicity]:
-        """The catalogue's publicity rule, memoised: a feed repeats kinds, dates and types."""
+    def fields_of(self, values: Values) -> dict[str, str | None]:
+        """The mapped fields of a CSV row, as ``{f: row.get(h) for h, f in plan}`` gives them."""
+        if self.plan_all:
+            return dict(zip(self.plan_fields, values, strict=True))
+        if self.plan_get is not None:
+            return dict(zip(self.plan_fields, self.plan_get(values), strict=True))
+        row = dict(zip(self.header, values, strict=True))
+        return {f: row.get(h) for h, f in self.plan}
 
-        def compute(
-            kind: str,
-            severity: str | None,
-            decided_on: date,
-            sector: str | None,
-            feed_display_until: date | None,
-            valid_to: date | None,
-            penalty_types: str | None,
-        ) -> Publicity:
-            return self.cat.publicity(
-                kind,
-                severity=severity,
+    def publicity(self, cand: N.Candidate) -> PublicityFields:
+        decided_on = cand.decided_on or self.today
+        penalty_types = cand.attributes.get("penalty_types")
+        if (cand.kind, cand.authority_sector) not in self.publicity_checked:
+            self.cat.publicity(
+                cand.kind,
+                severity=cand.severity,
                 decided_on=decided_on,
-                sector=sector,
-                feed_display_until=feed_display_until,
-                valid_to=valid_to,
+                sector=cand.authority_sector,
+                feed_display_until=cand.feed_display_until,
+                valid_to=cand.valid_to,
                 today=self.today,
                 penalty_types=penalty_types,
             )
+            self.publicity_checked.add((cand.kind, cand.authority_sector))
+        return self.engine.fields(
+            cand.kind,
+            cand.severity,
+            decided_on,
+            cand.authority_sector,
+            cand.feed_display_until,
+            cand.valid_to,
+            self.today,
+            None,
+            penalty_types,
+        )
 
-        return lru_cache(maxsize=65_536)(compute)
+    def flags(self, own: list[str], derived: tuple[str, ...]) -> str:
+        key = (tuple(own), derived)
+        out = self.flags_json.get(key)
+        if out is None:
+            out = self.flags_json[key] = dumps(sorted(set(own) | set(derived)))
+        return out
 
-    def raw_of(self, raw: RawRow | str | tuple[str | None, ...]) -> RawRow | str:
-        """A candidate's raw row, re-made from its values (they travel without keys)."""
+    def raw_of(self, raw: RawRow | Values | str) -> RawRow | str:
+        """A row's raw content as the quarantine keeps it (header → value)."""
         if isinstance(raw, tuple):
             return dict(zip(self.header, raw, strict=True))
         return raw
 
     def authority(self, c: N.Candidate) -> Agency | None:
+        key = (c.authority_uscc, c.authority_name)
+        try:
+            return self.authority_of[key]
+        except KeyError:
+            pass
+        found: Agency | None
         if c.authority_uscc:
             code = unicodedata.normalize("NFKC", c.authority_uscc).strip().upper()
-            return self.by_uscc.get(code)
-        if c.authority_name:
-            return self.by_name.get(_fold_name(c.authority_name))
-        return self.agency
+            found = self.by_uscc.get(code)
+        elif c.authority_name:
+            found = self.by_name.get(_fold_name(c.authority_name))
+        else:
+            found = self.agency
+        self.authority_of[key] = found
+        return found
 
 
 def _fold_name(name: str) -> str:
@@ -407,6 +446,17 @@ def _has_surrogates(raw: RawRow) -> bool:
                 v.encode("utf-8")
             except UnicodeEncodeError:
                 return True
+    return False
+
+
+def _values_have_surrogates(values: Values) -> bool:
+    text = "".join([v for v in values if v])
+    if text.isascii():
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
     return False
 
 
@@ -436,10 +486,11 @@ def _material_name(name: str) -> str:
 class _Subjects:
     """Resolves identifiers to subjects for one chunk, creating the new ones."""
 
-    def __init__(self, tx: Tx, batch_id: str | None, now: datetime) -> None:
+    def __init__(self, tx: Tx, batch_id: str | None, now: datetime, now_db: Any) -> None:
         self.tx = tx
         self.batch_id = batch_id
         self.now = now
+        self.now_db = now_db  # ``now`` in storage form (see ``bulk.storage_datetime``)
         self.known: dict[tuple[str, str], str] = {}
         self.names: dict[str, str] = {}
         self.new_subjects: list[dict[str, Any]] = []
@@ -451,23 +502,24 @@ class _Subjects:
         for scheme, value in wanted:
             by_scheme.setdefault(scheme, []).append(value)
         ids: set[str] = set()
+        conn = self.tx.conn
         for scheme, values in by_scheme.items():
-            for part in _parts(sorted(values), 900):
-                for r in self.tx.conn.execute(
-                    select(subject_identifiers.c.value, subject_identifiers.c.subject_id).where(
-                        subject_identifiers.c.scheme == scheme,
-                        subject_identifiers.c.value.in_(part),
-                    )
-                ):
-                    self.known[(scheme, r.value)] = r.subject_id
-                    ids.add(r.subject_id)
-        for part in _parts(sorted(ids), 900):
-            for r in self.tx.conn.execute(
-                select(subjects.c.subject_id, subjects.c.name).where(
-                    subjects.c.subject_id.in_(part)
-                )
+            for value, sid in _select_in(
+                conn,
+                "SELECT value, subject_id FROM subject_identifiers "
+                "WHERE scheme = ? AND value IN ({in})",
+                (scheme,),
+                sorted(values),
             ):
-                self.names[r.subject_id] = r.name
+                self.known[(scheme, value)] = sid
+                ids.add(sid)
+        for sid, name in _select_in(
+            conn,
+            "SELECT subject_id, name FROM subjects WHERE subject_id IN ({in})",
+            (),
+            sorted(ids),
+        ):
+            self.names[sid] = name
 
     def resolve(
         self,
@@ -489,12 +541,12 @@ class _Subjects:
                     "kind": kind,
                     "name": name,
                     "region": region,
-                    "first_seen_at": self.now,
+                    "first_seen_at": self.now_db,
                     "first_batch": self.batch_id,
                 }
             )
             self.new_identifiers.append(
-                {"scheme": scheme, "value": value, "subject_id": sid, "first_seen_at": self.now}
+                {"scheme": scheme, "value": value, "subject_id": sid, "first_seen_at": self.now_db}
             )
             if legacy15 and ("ric15", legacy15) not in self.known:
                 self.known[("ric15", legacy15)] = sid
@@ -503,7 +555,7 @@ class _Subjects:
                         "scheme": "ric15",
                         "value": legacy15,
                         "subject_id": sid,
-                        "first_seen_at": self.now,
+                        "first_seen_at": self.now_db,
                     }
                 )
         elif self.names.get(sid) != name:
@@ -513,8 +565,8 @@ class _Subjects:
 
     def write(self) -> None:
         conn = self.tx.conn
-        bulk_insert(conn, subjects, self.new_subjects)
-        bulk_insert(conn, subject_identifiers, self.new_identifiers)
+        bulk_insert(conn, subjects, self.new_subjects, ready=True)
+        bulk_insert(conn, subject_identifiers, self.new_identifiers, ready=True)
         _insert_ignore(
             conn,
             subject_names,
@@ -536,18 +588,40 @@ def _parts(items: list[str], n: int) -> Iterator[list[str]]:
         yield items[i : i + n]
 
 
-Prepared = tuple[int, "N.Candidate | N.Rejection", "RawRow | str | tuple[str | None, ...]"]
+def _select_in(
+    conn: Connection, sql: str, fixed: tuple[Any, ...], values: list[str]
+) -> Iterator[tuple[Any, ...]]:
+    """Rows of ``sql`` (``{in}`` marks the IN list) for ``values`` in parts of 900.
+
+    Plain driver SQL: SQLAlchemy compiles an expanding IN anew for every part, which cost
+    more than the lookups themselves. ``fixed`` are the parameters before the IN list.
+    """
+    mark = "?" if conn.dialect.name == "sqlite" else "%s"
+    for part in _parts(values, 900):
+        stmt = sql.replace("?", mark).replace("{in}", ", ".join([mark] * len(part)))
+        yield from conn.exec_driver_sql(stmt, (*fixed, *part))
 
 
-def _prepare(ctx: _Context, row_no: int, raw: RawRow | str) -> Prepared:
+Prepared = tuple[int, "N.Candidate | N.Rejection", "RawRow | Values | str"]
+
+
+def _prepare(ctx: _Context, row_no: int, raw: RawRow | Values | str) -> Prepared:
     """Everything about a row that needs no database: map, normalise, permissions."""
     if isinstance(raw, str):
         return row_no, N.Rejection(row_no, N.MALFORMED_ROW, f"row {row_no} {raw}"), raw
-    if _has_surrogates(raw):
-        shown = {k: _show_bytes(v) for k, v in raw.items()}
-        msg = "the row has bytes that are not valid text"
-        return row_no, N.Rejection(row_no, N.BAD_ENCODING, msg), shown
-    res = ctx.normaliser(row_no, {f: raw.get(h) for h, f in ctx.plan})
+    if isinstance(raw, tuple):
+        if _values_have_surrogates(raw):
+            shown = {k: _show_bytes(v) for k, v in zip(ctx.header, raw, strict=True)}
+            msg = "the row has bytes that are not valid text"
+            return row_no, N.Rejection(row_no, N.BAD_ENCODING, msg), shown
+        fields = ctx.fields_of(raw)
+    else:
+        if _has_surrogates(raw):
+            shown = {k: _show_bytes(v) for k, v in raw.items()}
+            msg = "the row has bytes that are not valid text"
+            return row_no, N.Rejection(row_no, N.BAD_ENCODING, msg), shown
+        fields = {f: raw.get(h) for h, f in ctx.plan}
+    res = ctx.normaliser(row_no, fields)
     if isinstance(res, N.Rejection):
         return row_no, res, raw
     if res.kind not in ctx.kinds_ok:
@@ -564,12 +638,7 @@ def _prepare(ctx: _Context, row_no: int, raw: RawRow | str) -> Prepared:
     res.authority_code = auth.code
     res.authority_sector = auth.sector
     res.template = _record_template(ctx, res)
-    # candidates keep their raw values without the keys (re-made from the header if needed)
-    return row_no, res, tuple(raw.values())
-
-
-def _iso(d: date | None) -> str | None:
-    return None if d is None else d.isoformat()
+    return row_no, res, raw
 
 
 def _record_template(ctx: _Context, cand: N.Candidate) -> dict[str, Any]:
@@ -578,42 +647,39 @@ def _record_template(ctx: _Context, cand: N.Candidate) -> dict[str, Any]:
     Values are in storage form already (ISO dates, encoded JSON), which both engines
     accept as they are.
     """
-    pub = ctx.publicity(
-        cand.kind,
-        cand.severity,
-        cand.decided_on or ctx.today,
-        cand.authority_sector,
-        cand.feed_display_until,
-        cand.valid_to,
-        cand.attributes.get("penalty_types"),
-    )
+    pub = ctx.publicity(cand)
     revoked = cand.status == "revoked"
+    decided_on = cand.decided_on
+    valid_from = cand.valid_from
+    valid_to = cand.valid_to
+    display_until = pub.display_until
+    repair_from = pub.repair_from
     return {
-        "record_id": new_id(),  # used if the row creates a new record
+        "record_id": None,  # a new record's id is drawn when it is written
         "reporting_agency": ctx.agency.code,
         "source_key": cand.source_key,
         "kind": cand.kind,
         "content_hash": cand.content_hash,
         "deciding_authority": cand.authority_code,
         "decision_no": cand.decision_no,
-        "decided_on": _iso(cand.decided_on),
-        "published_on": ctx.today.isoformat(),
-        "valid_from": _iso(cand.valid_from),
-        "valid_to": _iso(cand.valid_to),
+        "decided_on": None if decided_on is None else decided_on.isoformat(),
+        "published_on": ctx.today_iso,
+        "valid_from": None if valid_from is None else valid_from.isoformat(),
+        "valid_to": None if valid_to is None else valid_to.isoformat(),
         "legal_basis_text": cand.legal_basis_text,
         "severity": cand.severity,
         "severity_derived": cand.severity_derived,
         "amount_fen": cand.amount_fen,
         "status": cand.status,
-        "ended_on": ctx.today.isoformat() if revoked else None,
+        "ended_on": ctx.today_iso if revoked else None,
         "publication": "withdrawn"
         if revoked
         else ("published" if pub.published else "unpublished"),
         "regime_id": pub.regime_id,
-        "display_until": _iso(pub.display_until),
-        "repair_from": _iso(pub.repair_from),
+        "display_until": None if display_until is None else display_until.isoformat(),
+        "repair_from": None if repair_from is None else repair_from.isoformat(),
         "repair_regime_id": pub.repair_regime_id,
-        "flags": dumps(sorted(set(cand.flags) | set(pub.flags))),
+        "flags": ctx.flags(cand.flags, pub.flags),
         "attributes": cand.attributes_json,
         "locked": False,
         "source_row": cand.row,
@@ -624,8 +690,10 @@ def _record_template(ctx: _Context, cand: N.Candidate) -> dict[str, Any]:
 def _process_chunk(tx: Tx, ctx: _Context, batch_id: str | None, items: list[Prepared]) -> Counters:
     c = Counters(rows=len(items))
     now = now_utc()
+    # the instant as the engine stores it, for rows written below SQLAlchemy
+    now_db = storage_datetime(now, tx.conn)
     rejected: list[tuple[int, str, str, RawRow | str]] = []
-    cands: list[tuple[N.Candidate, RawRow | str | tuple[str | None, ...]]] = []
+    cands: list[tuple[N.Candidate, RawRow | Values | str]] = []
     for row_no, res, raw in items:
         if isinstance(res, N.Rejection):
             rejected.append((row_no, res.reason, res.message, ctx.raw_of(raw)))
@@ -633,7 +701,7 @@ def _process_chunk(tx: Tx, ctx: _Context, batch_id: str | None, items: list[Prep
             cands.append((res, raw))
 
     # subjects (and legal representatives)
-    subj = _Subjects(tx, batch_id, now)
+    subj = _Subjects(tx, batch_id, now, now_db)
     wanted: set[tuple[str, str]] = set()
     for cand, _ in cands:
         wanted.add((cand.id_scheme, cand.id_value))
@@ -656,23 +724,21 @@ def _process_chunk(tx: Tx, ctx: _Context, batch_id: str | None, items: list[Prep
     # current versions of the natural keys in this chunk
     current: dict[tuple[str, str], dict[str, Any]] = {}
     keys = sorted({cand.source_key for cand, _ in cands})
-    for part in _parts(keys, 900):
-        for r in tx.conn.execute(
-            select(
-                records.c.record_id,
-                records.c.version,
-                records.c.content_hash,
-                records.c.locked,
-                records.c.source_key,
-                records.c.subject_id,
-                records.c.linked_to,
-            ).where(
-                records.c.reporting_agency == ctx.agency.code,
-                records.c.superseded_at.is_(None),
-                records.c.source_key.in_(part),
-            )
-        ):
-            current[(r.source_key, r.subject_id)] = dict(r._mapping)
+    for record_id, version, content_hash, locked, source_key, subject_id, linked_to in _select_in(
+        tx.conn,
+        "SELECT record_id, version, content_hash, locked, source_key, subject_id, linked_to "
+        "FROM records WHERE reporting_agency = ? AND superseded_at IS NULL "
+        "AND source_key IN ({in})",
+        (ctx.agency.code,),
+        keys,
+    ):
+        current[(source_key, subject_id)] = {
+            "record_id": record_id,
+            "version": version,
+            "content_hash": content_hash,
+            "locked": bool(locked),
+            "linked_to": linked_to,
+        }
 
     new_rows: list[dict[str, Any]] = []
     superseded: list[dict[str, Any]] = []
@@ -698,9 +764,9 @@ def _process_chunk(tx: Tx, ctx: _Context, batch_id: str | None, items: list[Prep
                 )
             )
             continue
-        row = dict(cand.template)
+        row = cand.template  # the candidate's own: not used again
         if cur is None:
-            record_id, version = row["record_id"], 1
+            record_id, version = new_id(), 1
             c.accepted += 1
             linked_to = None
         else:
@@ -709,7 +775,7 @@ def _process_chunk(tx: Tx, ctx: _Context, batch_id: str | None, items: list[Prep
             linked_to = cur["linked_to"]
             earlier = pending.get((record_id, int(cur["version"])))
             if earlier is not None:  # superseded within this chunk: not written yet
-                earlier["superseded_at"] = now
+                earlier["superseded_at"] = now_db
             else:
                 superseded.append({"b_rid": record_id, "b_v": cur["version"], "b_now": now})
         row["record_id"] = record_id
@@ -717,8 +783,8 @@ def _process_chunk(tx: Tx, ctx: _Context, batch_id: str | None, items: list[Prep
         row["subject_id"] = sid
         row["linked_to"] = linked_to
         row["batch_id"] = batch_id
-        row["recorded_at"] = now
-        row["last_seen_at"] = now
+        row["recorded_at"] = now_db
+        row["last_seen_at"] = now_db
         new_rows.append(row)
         pending[(record_id, version)] = row
         current[key] = {
@@ -736,7 +802,7 @@ def _process_chunk(tx: Tx, ctx: _Context, batch_id: str | None, items: list[Prep
     subj.write()
     conn = tx.conn
     _stamp_versions(conn, "superseded_at", superseded)
-    bulk_insert(conn, records, new_rows)
+    bulk_insert(conn, records, new_rows, ready=True)
     _stamp_versions(conn, "last_seen_at", seen_again)
     bulk_insert(conn, roles, subj_roles)
     for _, reason, _, _ in rejected:
@@ -786,24 +852,15 @@ def _link_channels(
         by_authority.setdefault(r["deciding_authority"], set()).add(r["decision_no"])
     found: dict[tuple[str, str, str], str] = {}
     for authority, nums in sorted(by_authority.items()):
-        for part in _parts(sorted(nums), 900):
-            for hit in conn.execute(
-                select(
-                    records.c.record_id,
-                    records.c.deciding_authority,
-                    records.c.decision_no,
-                    records.c.subject_id,
-                    records.c.linked_to,
-                ).where(
-                    records.c.deciding_authority == authority,
-                    records.c.decision_no.in_(part),
-                    records.c.superseded_at.is_(None),
-                    records.c.reporting_agency != ctx.agency.code,
-                )
-            ):
-                found[(hit.deciding_authority, hit.decision_no, hit.subject_id)] = (
-                    hit.linked_to or hit.record_id
-                )
+        for record_id, decision_no, subject_id, linked_to in _select_in(
+            conn,
+            "SELECT record_id, decision_no, subject_id, linked_to FROM records "
+            "WHERE deciding_authority = ? AND superseded_at IS NULL "
+            "AND reporting_agency <> ? AND decision_no IN ({in})",
+            (authority, ctx.agency.code),
+            sorted(nums),
+        ):
+            found[(authority, decision_no, subject_id)] = linked_to or record_id
     for r in fresh:
         target = found.get((r["deciding_authority"], r["decision_no"], r["subject_id"]))
         if target:

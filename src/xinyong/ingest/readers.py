@@ -25,6 +25,8 @@ from xinyong.errors import UnusableInput
 
 FORMATS = ("csv", "jsonl", "parquet")
 RawRow = dict[str, str | None]
+#: a CSV row's values in header order (``SourceFile.raw_rows``)
+Values = tuple[str | None, ...]
 
 
 @dataclass(frozen=True)
@@ -38,11 +40,24 @@ class SourceFile:
     def rows(self, start_row: int = 1) -> Iterator[tuple[int, RawRow | str]]:
         """Yield ``(row_number, row)``; a row that cannot be parsed is yielded as a message."""
         if self.format == "csv":
-            yield from _csv_rows(self, start_row)
+            header = self.header
+            for row_no, values in _csv_values(self, start_row):
+                if isinstance(values, str):
+                    yield row_no, values
+                else:
+                    yield row_no, dict(zip(header, values, strict=True))
         elif self.format == "jsonl":
             yield from _jsonl_rows(self, start_row)
         else:
             yield from _parquet_rows(self, start_row)
+
+    def raw_rows(self, start_row: int = 1) -> Iterator[tuple[int, RawRow | Values | str]]:
+        """``rows`` without building a dict per CSV row: a CSV row is its values in header
+        order (``dict(zip(header, values))`` is the row ``rows`` gives)."""
+        if self.format == "csv":
+            yield from _csv_values(self, start_row)
+        else:
+            yield from self.rows(start_row)
 
 
 def clean_header(name: str) -> str:
@@ -168,10 +183,9 @@ def _csv_header(path: Path, encoding: str) -> list[str]:
     return header
 
 
-def _csv_rows(src: SourceFile, start_row: int) -> Iterator[tuple[int, RawRow | str]]:
+def _csv_values(src: SourceFile, start_row: int) -> Iterator[tuple[int, Values | str]]:
     assert src.encoding
     n = len(src.header)
-    header = src.header
     with _open_text(src.path, src.encoding) as f:
         reader = csv.reader(f)
         try:
@@ -197,7 +211,7 @@ def _csv_rows(src: SourceFile, start_row: int) -> Iterator[tuple[int, RawRow | s
             if len(values) != n:
                 yield row_no, f"has {len(values)} fields, the header has {n}"
                 continue
-            yield row_no, {h: (v.strip() or None) for h, v in zip(header, values, strict=True)}
+            yield row_no, tuple([v.strip() or None for v in values])
 
 
 # --- JSON Lines -------------------------------------------------------------------

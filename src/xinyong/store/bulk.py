@@ -56,18 +56,34 @@ def _converter(col_type: Any, sqlite: bool) -> Callable[[Any], Any] | None:
     return None
 
 
-def bulk_insert(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
-    """Insert ``rows`` (dicts with the same keys, each a column of ``table``)."""
+def storage_datetime(value: datetime, conn: Connection) -> Any:
+    """A timestamp as ``bulk_insert(..., ready=True)`` takes it on ``conn``'s engine."""
+    return _sqlite_datetime(value) if conn.dialect.name == "sqlite" else value
+
+
+def bulk_insert(
+    conn: Connection, table: Table, rows: Sequence[dict[str, Any]], *, ready: bool = False
+) -> None:
+    """Insert ``rows`` (dicts with the same keys, each a column of ``table``).
+
+    ``ready``: the values are in storage form already (dates as ISO strings, JSON
+    encoded, timestamps through ``storage_datetime``, booleans as bool), so no value
+    is converted.
+    """
     if not rows:
         return
     names = [c.name for c in table.columns if c.name in rows[0]]
     sqlite = conn.dialect.name == "sqlite"
     getter = itemgetter(*names)
-    convert = [
-        (i, f)
-        for i, n in enumerate(names)
-        if (f := _converter(table.c[n].type, sqlite)) is not None
-    ]
+    convert = (
+        []
+        if ready
+        else [
+            (i, f)
+            for i, n in enumerate(names)
+            if (f := _converter(table.c[n].type, sqlite)) is not None
+        ]
+    )
     data: list[tuple[Any, ...]] = []
     append = data.append
     if convert:
