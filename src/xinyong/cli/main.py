@@ -39,6 +39,7 @@ COMMAND_MODULES = [
     "cases",
     "certificate",
     "notify",
+    "scorecard",
     "serve",
 ]
 

@@ -30,7 +30,7 @@ MAX_QUERY_CHARS = 100
 MAX_LIMIT = 100
 MAX_OFFSET = 1_000
 #: matching texts counted for ``total``; beyond it ``total`` is None ("more than")
-COUNT_CAP = 1_000
+COUNT_CAP = 200
 
 QueryKind = Literal["cjk", "latin", "pinyin", "uscc", "name", "resident_id"]
 SubjectKind = Literal["person", "organisation", "individual_business"]
