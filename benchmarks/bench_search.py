@@ -503,9 +503,11 @@ def _index_size_mb(store: Store, slot: str) -> float | None:
             except Exception:
                 return None
         q = text(
-            "SELECT sum(pg_total_relation_size(c.oid)) FROM pg_class c WHERE c.relname IN (:a, :b)"
+            "SELECT sum(pg_total_relation_size(c.oid)) FROM pg_class c"
+            " WHERE c.relname IN (:a, :b, :c)"
         )
-        v = conn.execute(q, {"a": f"search_docs_{slot}", "b": f"search_subjects_{slot}"}).scalar()
+        names = {"a": f"search_docs_{slot}", "b": f"search_subjects_{slot}"}
+        v = conn.execute(q, {**names, "c": f"search_postings_{slot}"}).scalar()
         return round(float(v or 0) / 2**20, 1)
 
 

@@ -197,3 +197,20 @@ def test_threads_and_blocks_agree() -> None:
     a = s.score(data)
     np.testing.assert_array_equal(a, s.score(data, threads=2, block=4096))
     np.testing.assert_array_equal(a, s.score(data, block=1000))
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.lists(st.tuples(ages, words, st.integers(-5, 10)), min_size=1, max_size=40))
+def test_slot_counts_agree_with_slots(rows: list[tuple[float, str | None, int]]) -> None:
+    age = [r[0] for r in rows]
+    housing = [r[1] for r in rows]
+    inq = [r[2] for r in rows]
+    s = Scorer(toy_card())
+    for form in _forms(age, housing, inq):
+        counts, scores = s.slot_counts(form, block=5)
+        np.testing.assert_array_equal(scores, s.score(form))
+        prepared, n = s.prepare(form)
+        for p, c in zip(prepared, counts, strict=True):
+            want = np.bincount(p.slots(0, n), minlength=p.comp.n_bins + 2)
+            np.testing.assert_array_equal(c, want)
+        assert all(int(c.sum()) == len(rows) for c in counts)
