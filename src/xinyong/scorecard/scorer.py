@@ -401,10 +401,17 @@ def _arrow_codes(comp: _Compiled, arr: pa.Array | pa.ChunkedArray) -> Callable[[
     unseen = comp.m + 1
 
     def codes(start: int, stop: int) -> NDArray[Any]:
-        idx = pc.fill_null(pc.index_in(arr.slice(start, stop - start), options=opts), unseen)
+        idx = pc.index_in(arr.slice(start, stop - start), options=opts)
         if isinstance(idx, pa.ChunkedArray):
             idx = idx.combine_chunks() if idx.num_chunks != 1 else idx.chunk(0)
-        return np.asarray(idx.to_numpy(zero_copy_only=False))
+        n, off = len(idx), idx.offset
+        validity, data = idx.buffers()
+        values = np.frombuffer(data, dtype=np.int32, count=off + n)[off:]
+        if idx.null_count == 0:
+            return values
+        # a null index is a value not in the card (null input matched the set's null)
+        bits = np.unpackbits(np.frombuffer(validity, dtype=np.uint8), bitorder="little")
+        return np.where(bits[off : off + n].astype(np.bool_), values, unseen)
 
     return codes
 
