@@ -447,7 +447,7 @@ def run_engine(args: argparse.Namespace, engine: str) -> list[dict[str, Any]]:
         recalls: list[float] = []
         sizes: list[int] = []
         spurious = 0
-        for q in qs:
+        for q in [] if args.no_recall else qs:
             with store.read() as conn:
                 found = set(matching_subjects(conn, q, on=on))
             if cls == "uscc":
@@ -464,10 +464,10 @@ def run_engine(args: argparse.Namespace, engine: str) -> list[dict[str, Any]]:
             "p50_ms": round(statistics.median(lat), 2),
             "p99_ms": round(pct(lat, 99), 2),
             "max_ms": round(max(lat), 2),
-            "recall_mean": round(statistics.fmean(recalls), 4),
-            "recall_min": round(min(recalls), 4),
-            "matches_median": int(statistics.median(sizes)),
-            "matches_max": max(sizes),
+            "recall_mean": round(statistics.fmean(recalls), 4) if recalls else None,
+            "recall_min": round(min(recalls), 4) if recalls else None,
+            "matches_median": int(statistics.median(sizes)) if sizes else None,
+            "matches_max": max(sizes) if sizes else None,
             "queries_with_spurious_hits": spurious,
         }
         rows.append(row)
@@ -484,7 +484,8 @@ def run_engine(args: argparse.Namespace, engine: str) -> list[dict[str, Any]]:
         "sample": {k: v[:5] for k, v in queries.items()},
     }
     OUT.mkdir(exist_ok=True)
-    (OUT / f"search-{engine}.json").write_text(
+    suffix = "-latency" if args.no_recall else ""
+    (OUT / f"search-{engine}{suffix}.json").write_text(
         json.dumps(
             {"meta": meta, "rows": rows, "machine": _machine()}, ensure_ascii=False, indent=1
         )
@@ -533,6 +534,9 @@ def main() -> None:
     ap.add_argument("--queries", type=int, default=300, help="per class")
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--skip-build", action="store_true", help="reuse the index already built")
+    ap.add_argument(
+        "--no-recall", action="store_true", help="latency only (JSON to *-latency.json)"
+    )
     args = ap.parse_args()
     print(
         "| engine | class | queries | p50 ms | p99 ms | max ms | recall (mean / min) | matches (median / max) |"
@@ -543,7 +547,7 @@ def main() -> None:
             print(
                 f"| {r['engine']} | {r['class']} | {r['queries']} | {r['p50_ms']} | {r['p99_ms']} |"
                 f" {r['max_ms']} | {r['recall_mean']} / {r['recall_min']} |"
-                f" {r['matches_median']:,} / {r['matches_max']:,} |",
+                f" {r['matches_median'] or 0:,} / {r['matches_max'] or 0:,} |",
                 flush=True,
             )
 

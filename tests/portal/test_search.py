@@ -366,15 +366,16 @@ def test_every_read_path_gives_the_rank_order(
             add_subject(tx.conn, _sid(700 + n), name, uscc=org_uscc(700 + n))
         index_subjects(tx, [_sid(700 + n) for n in range(40)])
     queries = ["测试", "海洋测试", "远洋测试", "荣成海洋", "rongcheng", "haiyang", "ceshi1", "华为"]
-    for window, min_hits in ((1_000, 24), (3, 2), (5, 4), (2, 100)):
+    for window, min_hits, budget in ((1_000, 24, 16_000), (3, 2, 6), (5, 4, 40), (2, 100, 2)):
         monkeypatch.setattr(query_mod, "PROBE_WINDOW", window)
         monkeypatch.setattr(query_mod, "PROBE_MIN_HITS", min_hits)
+        monkeypatch.setattr(query_mod, "PROBE_BUDGET", budget)
         for query in queries:
             expected = _rank_order(world.store, fold(query).core)
             assert expected, query
             pages = [q(world.store, query, limit=7, offset=o) for o in range(0, 70, 7)]
             got = [h.subject_id for p in pages for h in p.hits]
-            assert got == expected, (query, window, min_hits)
+            assert got == expected, (query, window, min_hits, budget)
             assert {p.total for p in pages} == {len(expected)}
             with world.store.read() as conn:
                 assert matching_subjects(conn, query) == expected

@@ -213,8 +213,10 @@ def _doc_sql(
 
 #: PostgreSQL: postings of the first gram read per probe before falling back to GIN
 PROBE_WINDOW = 1_000
-#: a probe window with fewer matches than this means the text is rare: use GIN
+#: a probe window with fewer matches than this is sparse
 PROBE_MIN_HITS = 24
+#: postings read in sparse windows before the text counts as rare and GIN takes over
+PROBE_BUDGET = 16_000
 
 
 def _pg_grams(plan: Plan) -> list[str]:
@@ -351,17 +353,23 @@ def _docs_in_order(
             return
         if probe:
             psql, pparams = _probe_sql(slot, plan)
+            window, read = PROBE_WINDOW, 0
             while True:
                 rows = conn.execute(
-                    psql, {**pparams, "today": today, "after": after, "window": PROBE_WINDOW}
+                    psql, {**pparams, "today": today, "after": after, "window": window}
                 ).all()
                 hits, (tail,) = rows[:-1], rows[-1:]
                 yield from hits
-                if tail.wn < PROBE_WINDOW:
+                if tail.wn < window:
                     return  # the whole postings list of the first gram was read
                 after = tail.doc_id
+                read += window
                 if len(hits) < PROBE_MIN_HITS:
-                    break
+                    # sparse here; shorter texts come first, so the query's own matches
+                    # may start further on: read on, in larger windows, up to a budget
+                    if read >= PROBE_BUDGET:
+                        break
+                    window = min(window * 2, PROBE_BUDGET - read)
     sql, params = _doc_sql(conn, slot, plan)
     yield from _batches(conn, sql, {**params, "today": today}, after, first_batch)
 
