@@ -251,6 +251,9 @@ def monitor(
     cells: Annotated[
         bool, typer.Option("--cells", help="Include per-bin counts in the JSON.")
     ] = False,
+    threads: Annotated[
+        int, typer.Option("--threads", min=1, help="Threads to share the rows among.")
+    ] = 1,
     encoding: EncodingOption = "utf-8",
     json_: JsonOption = False,
 ) -> None:
@@ -271,7 +274,7 @@ def monitor(
         if tab.num_rows == 0:
             raise UnusableInput(f"{path}: no rows", code="empty")
         tables.append(tab)
-    rep = psi_report(Scorer(card), tables[0], tables[1])
+    rep = psi_report(Scorer(card), tables[0], tables[1], threads=threads)
     if json_:
         print_json(rep.as_json(cells=cells))
         return
