@@ -13,6 +13,7 @@ from xinyong.cli.common import (
     DbOption,
     JsonOption,
     OnOption,
+    acting_principal,
     console,
     open_store,
     parse_on,
@@ -28,15 +29,6 @@ ByOption = Annotated[
 DayOption = Annotated[
     str | None, typer.Option("--on", help="Date of the act (YYYY-MM-DD, default today CST).")
 ]
-
-
-def _principal(store: object, pid: str | None) -> object:
-    from xinyong.store.actors import get_principal
-    from xinyong.store.context import Store
-
-    assert isinstance(store, Store)
-    with store.read() as conn:
-        return get_principal(conn, pid or store.default_actor())
 
 
 def _table(items: list[object]) -> Table:
@@ -129,15 +121,13 @@ def object_(
     json_: JsonOption = False,
 ) -> None:
     """Object to a record or list entry (as its subject, --as subject-…)."""
-    from xinyong.actors import Principal
     from xinyong.rights.cases import object_to
     from xinyong.rights.rules import get_rules
     from xinyong.store.calendar_repo import work_calendar
 
     tt, tid = _target(target)
     store = open_store(db)
-    p = _principal(store, as_)
-    assert isinstance(p, Principal)
+    p = acting_principal(store, as_)
     cal = work_calendar(store)
     with store.write(p.principal_id) as tx:
         c = object_to(
@@ -164,7 +154,6 @@ def repair(
     json_: JsonOption = False,
 ) -> None:
     """Apply for credit repair of a record or list entry (as its subject)."""
-    from xinyong.actors import Principal
     from xinyong.catalogue import get_catalogue
     from xinyong.rights.cases import apply_repair
     from xinyong.rights.rules import get_rules
@@ -172,8 +161,7 @@ def repair(
 
     tt, tid = _target(target)
     store = open_store(db)
-    p = _principal(store, as_)
-    assert isinstance(p, Principal)
+    p = acting_principal(store, as_)
     cal = work_calendar(store)
     with store.write(p.principal_id) as tx:
         c = apply_repair(
@@ -201,14 +189,12 @@ def appeal_(
     json_: JsonOption = False,
 ) -> None:
     """Appeal an upheld objection where its rules give an appeal."""
-    from xinyong.actors import Principal
     from xinyong.rights.cases import appeal
     from xinyong.rights.rules import get_rules
     from xinyong.store.calendar_repo import work_calendar
 
     store = open_store(db)
-    p = _principal(store, as_)
-    assert isinstance(p, Principal)
+    p = acting_principal(store, as_)
     cal = work_calendar(store)
     with store.write(p.principal_id) as tx:
         c = appeal(
@@ -226,14 +212,12 @@ def forward_(
     json_: JsonOption = False,
 ) -> None:
     """The platform forwards a repair application to the deciding authority."""
-    from xinyong.actors import Principal
     from xinyong.rights.cases import forward
     from xinyong.rights.rules import get_rules
     from xinyong.store.calendar_repo import work_calendar
 
     store = open_store(db)
-    p = _principal(store, by)
-    assert isinstance(p, Principal)
+    p = acting_principal(store, by)
     cal = work_calendar(store)
     with store.write(p.principal_id) as tx:
         c = forward(tx, get_rules(), cal, p, case_id, on=parse_on(on) if on else None)
@@ -257,7 +241,6 @@ def decide_(
     json_: JsonOption = False,
 ) -> None:
     """Decide a case as a named reviewer of its deciding authority."""
-    from xinyong.actors import Principal
     from xinyong.catalogue import get_catalogue
     from xinyong.errors import UsageError
     from xinyong.rights.cases import decide
@@ -269,8 +252,7 @@ def decide_(
     except json.JSONDecodeError as exc:
         raise UsageError(f"--corrections is not JSON: {exc}") from None
     store = open_store(db)
-    p = _principal(store, by)
-    assert isinstance(p, Principal)
+    p = acting_principal(store, by)
     cal = work_calendar(store)
     with store.write(p.principal_id) as tx:
         c = decide(

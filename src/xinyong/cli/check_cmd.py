@@ -13,6 +13,7 @@ from xinyong.cli.common import (
     DbOption,
     JsonOption,
     OnOption,
+    acting_principal,
     console,
     open_store,
     parse_on,
@@ -24,15 +25,6 @@ MeasureOption = Annotated[
 ]
 
 
-def _caller(store: object, as_: str | None) -> object:
-    from xinyong.store.actors import get_principal
-    from xinyong.store.context import Store
-
-    assert isinstance(store, Store)
-    with store.read() as conn:
-        return get_principal(conn, as_ or store.default_actor())
-
-
 def check_(
     codes: Annotated[list[str], typer.Argument(help="USCCs, resident IDs or subject ids.")],
     measure: MeasureOption,
@@ -42,13 +34,11 @@ def check_(
     as_: AsOption = None,
 ) -> None:
     """Check subjects against one measure on a date. Every check goes to the query log."""
-    from xinyong.actors import Principal
     from xinyong.catalogue import get_catalogue
     from xinyong.measures.check import check
 
     store = open_store(db)
-    p = _caller(store, as_)
-    assert isinstance(p, Principal)
+    p = acting_principal(store, as_)
     answers = check(store, get_catalogue(), p, codes, measure, parse_on(on), channel="cli")
     if json_:
         print_json(answers[0] if len(answers) == 1 else answers)
@@ -84,13 +74,11 @@ def screen_run(
     json_: JsonOption = False,
 ) -> None:
     """Screen every subject of SRC against a measure; write and sign the answers."""
-    from xinyong.actors import Principal
     from xinyong.catalogue import get_catalogue
     from xinyong.measures.screening import screen
 
     store = open_store(db)
-    p = _caller(store, as_)
-    assert isinstance(p, Principal)
+    p = acting_principal(store, as_)
     r = screen(store, get_catalogue(), p, src, out, measure_id=measure, on=parse_on(on))
     summary = {
         "rows": r.rows,

@@ -12,6 +12,7 @@ from pydantic import BaseModel
 from rich.console import Console
 
 if TYPE_CHECKING:
+    from xinyong.actors import Principal
     from xinyong.store.context import Store
 
 DbOption = Annotated[
@@ -96,3 +97,13 @@ def open_store(db: str | None) -> Store:
     from xinyong.store.context import Store
 
     return Store(db_url(db))
+
+
+def acting_principal(store: Store, pid: str | None) -> Principal:
+    """The principal named by ``--as``/``--reviewer``/``--officer`` (default: the local actor)."""
+    from xinyong.store.actors import get_principal
+
+    with store.read() as conn:
+        p = get_principal(conn, pid or store.default_actor())
+    assert p is not None  # get_principal raises NotFound for an unknown id
+    return p

@@ -13,6 +13,7 @@ from xinyong.cli.common import (
     JsonOption,
     KnownAtOption,
     OnOption,
+    acting_principal,
     console,
     open_store,
     parse_known_at,
@@ -26,15 +27,6 @@ ReasonOption = Annotated[str, typer.Option("--reason", help="Why (recorded with 
 DecisionOnOption = Annotated[
     str | None, typer.Option("--on", help="Decision date, YYYY-MM-DD (default today, CST).")
 ]
-
-
-def _principal(store: object, pid: str) -> object:
-    from xinyong.store.actors import get_principal
-    from xinyong.store.context import Store
-
-    assert isinstance(store, Store)
-    with store.read() as conn:
-        return get_principal(conn, pid)
 
 
 @app.command("propose")
@@ -107,13 +99,11 @@ def decide(
     json_: JsonOption = False,
 ) -> None:
     """Approve or reject a proposal as a named reviewer of the deciding authority."""
-    from xinyong.actors import Principal
     from xinyong.catalogue import get_catalogue
     from xinyong.lists.decisions import decide as decide_
 
     store = open_store(db)
-    p = _principal(store, reviewer)
-    assert isinstance(p, Principal)
+    p = acting_principal(store, reviewer)
     with store.write(p.principal_id) as tx:
         e = decide_(
             tx,
@@ -142,14 +132,12 @@ def extend(
     json_: JsonOption = False,
 ) -> None:
     """Extend an entry's term as its ground allows (the court list: once, by 1–3 years)."""
-    from xinyong.actors import Principal
     from xinyong.calendar import Duration
     from xinyong.catalogue import get_catalogue
     from xinyong.lists.decisions import extend as extend_
 
     store = open_store(db)
-    p = _principal(store, reviewer)
-    assert isinstance(p, Principal)
+    p = acting_principal(store, reviewer)
     with store.write(p.principal_id) as tx:
         e = extend_(
             tx,
@@ -182,7 +170,6 @@ def remove(
     json_: JsonOption = False,
 ) -> None:
     """Remove an entry on a removal event; late removals (past the deadline) are marked."""
-    from xinyong.actors import Principal
     from xinyong.catalogue import get_catalogue
     from xinyong.errors import UsageError
     from xinyong.lists.decisions import remove as remove_
@@ -191,8 +178,7 @@ def remove(
     if not reviewer:
         raise UsageError("--reviewer PRINCIPAL is required")
     store = open_store(db)
-    p = _principal(store, reviewer)
-    assert isinstance(p, Principal)
+    p = acting_principal(store, reviewer)
     cal = work_calendar(store)
     with store.write(p.principal_id) as tx:
         e = remove_(

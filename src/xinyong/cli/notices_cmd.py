@@ -7,22 +7,21 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from xinyong.cli.common import DbOption, JsonOption, console, open_store, parse_on, print_json
+from xinyong.cli.common import (
+    DbOption,
+    JsonOption,
+    acting_principal,
+    console,
+    open_store,
+    parse_on,
+    print_json,
+)
 
 app = typer.Typer(
     help="Notices of measures to implementing agencies (抄告/反馈).", no_args_is_help=True
 )
 
 OfficerOption = Annotated[str, typer.Option("--officer", help="The implementing officer acting.")]
-
-
-def _officer(store: object, pid: str) -> object:
-    from xinyong.store.actors import get_principal
-    from xinyong.store.context import Store
-
-    assert isinstance(store, Store)
-    with store.read() as conn:
-        return get_principal(conn, pid)
 
 
 @app.command("list")
@@ -82,12 +81,10 @@ def ack(
     json_: JsonOption = False,
 ) -> None:
     """Acknowledge a notice: the measure is in force for the subject from then."""
-    from xinyong.actors import Principal
     from xinyong.measures.notices import acknowledge
 
     store = open_store(db)
-    p = _officer(store, officer)
-    assert isinstance(p, Principal)
+    p = acting_principal(store, officer)
     with store.write(p.principal_id) as tx:
         n = acknowledge(tx, p, notice, on=parse_on(on) if on else None)
     if json_:
@@ -106,12 +103,10 @@ def report(
     json_: JsonOption = False,
 ) -> None:
     """Report back whether the measure was applied."""
-    from xinyong.actors import Principal
     from xinyong.measures.notices import report_back
 
     store = open_store(db)
-    p = _officer(store, officer)
-    assert isinstance(p, Principal)
+    p = acting_principal(store, officer)
     with store.write(p.principal_id) as tx:
         n = report_back(tx, p, notice, applied=applied, note=note)
     if json_:

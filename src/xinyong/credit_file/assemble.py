@@ -214,12 +214,9 @@ def build_file(
 
 def _under_objection(conn: Connection, subject_id: str) -> set[tuple[str, str]]:
     """(target type, id) of the subject's items with an open objection or appeal."""
-    q = select(cases.c.target_type, cases.c.target_id).where(
-        cases.c.subject_id == subject_id,
-        cases.c.kind.in_(("objection", "appeal")),
-        cases.c.status.in_(("open", "forwarded")),
-    )
-    return {(t, i) for t, i in conn.execute(q)}
+    from xinyong.rights.cases import open_objections  # the rights module owns cases
+
+    return open_objections(conn, subject_id)
 
 
 class _PriorNotice:

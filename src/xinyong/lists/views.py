@@ -82,18 +82,10 @@ def listed(
 
 def _objected(conn: Connection, entry_ids: list[str]) -> set[str]:
     """Entries with a live objection or appeal (shown as such at once)."""
-    from xinyong.store.tables import cases
+    from xinyong.rights.cases import open_objections
 
-    out: set[str] = set()
-    for i in range(0, len(entry_ids), 500):
-        q = select(cases.c.target_id).where(
-            cases.c.target_type == "entry",
-            cases.c.target_id.in_(entry_ids[i : i + 500]),
-            cases.c.kind.in_(("objection", "appeal")),
-            cases.c.status.in_(("open", "forwarded")),
-        )
-        out |= {r[0] for r in conn.execute(q)}
-    return out
+    wanted = set(entry_ids)
+    return {i for t, i in open_objections(conn) if t == "entry" and i in wanted}
 
 
 def _view(
