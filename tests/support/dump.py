@@ -18,7 +18,10 @@ from xinyong.store.tables import (
     case_events,
     case_evidence,
     cases,
+    credit_accounts,
+    credit_statuses,
     ingest_batches,
+    lenders,
     list_entries,
     list_entry_history,
     measure_notices,
@@ -28,6 +31,12 @@ from xinyong.store.tables import (
     quarantine,
     query_log,
     records,
+    report_queries,
+    report_statements,
+    reporting_batches,
+    reporting_consents,
+    reporting_quarantine,
+    reporting_scorecards,
     roles,
     subject_identifiers,
     subject_names,
@@ -62,6 +71,16 @@ DUMPED = {
     "query_log",
     "calendar_schedules",
     "platform_meta",
+    # financial credit reporting
+    "lenders",
+    "reporting_batches",
+    "reporting_quarantine",
+    "credit_accounts",
+    "credit_statuses",
+    "reporting_consents",
+    "report_queries",
+    "report_statements",
+    "reporting_scorecards",
 }
 
 
@@ -85,6 +104,19 @@ def canonical_dump(store: Store) -> dict[str, list[str]]:
             for r in conn.execute(select(records))
         }
         ids = {**skey, **bkey, **rkey}
+        # financial credit reporting: accounts by (lender, account number), batches by file
+        ids.update(
+            {
+                r.account_id: f"{r.lender}/{r.account_no}"
+                for r in conn.execute(select(credit_accounts))
+            }
+        )
+        ids.update(
+            {
+                r.batch_id: f"{r.lender}/{r.file_sha256}"
+                for r in conn.execute(select(reporting_batches))
+            }
+        )
 
         def rows(table: Any, drop: set[str], remap: set[str]) -> list[str]:
             res = []
@@ -180,4 +212,27 @@ def canonical_dump(store: Store) -> dict[str, list[str]]:
         out["webhook_deliveries"] = rows(
             webhook_deliveries, {"webhook_id", "event_id", "next_attempt_at", "delivered_at"}, set()
         )
+        out["lenders"] = rows(lenders, {"created_at"}, set())
+        out["reporting_batches"] = rows(
+            reporting_batches, {"batch_id", "started_at", "finished_at"}, set()
+        )
+        out["reporting_quarantine"] = rows(reporting_quarantine, set(), {"batch_id"})
+        out["credit_accounts"] = rows(
+            credit_accounts, {"account_id", "recorded_at", "updated_at"}, {"subject_id", "batch_id"}
+        )
+        out["credit_statuses"] = rows(
+            credit_statuses, {"recorded_at", "updated_at"}, {"account_id", "batch_id"}
+        )
+        out["reporting_consents"] = rows(
+            reporting_consents, {"consent_id", "granted_at", "revoked_at"}, {"subject_id"}
+        )
+        out["report_queries"] = rows(
+            report_queries, {"query_id", "at", "consent_id"}, {"subject_id"}
+        )
+        out["report_statements"] = rows(
+            report_statements,
+            {"statement_id", "added_at", "withdrawn_at"},
+            {"subject_id", "account_id"},
+        )
+        out["reporting_scorecards"] = rows(reporting_scorecards, {"fitted_at", "card"}, set())
     return out

@@ -473,3 +473,154 @@ platform_meta = Table(
     Column("key", String(64), primary_key=True),
     Column("value", Text, nullable=False),
 )
+
+# --- financial credit reporting (issue 5) --------------------------------------------
+# Kept apart from public credit records, as the credit reporting regulation requires: its
+# own lenders, batches, quarantine, accounts and statuses. Nothing here feeds public credit
+# scoring; disputes are cases (kind "dispute", target type "account").
+
+lenders = Table(
+    "lenders",
+    metadata,
+    Column("code", String(64), primary_key=True),
+    Column("name_zh", Text, nullable=False),
+    Column("name_en", Text),
+    Column("uscc", String(18), nullable=False, unique=True),
+    # bank | consumer_finance | microcredit | trust | other
+    Column("licence", String(24), nullable=False),
+    Column("created_at", TS, nullable=False),
+)
+
+reporting_batches = Table(
+    "reporting_batches",
+    metadata,
+    Column("batch_id", String(26), primary_key=True),
+    Column("lender", ForeignKey("lenders.code"), nullable=False),
+    Column("file_name", Text, nullable=False),
+    Column("file_sha256", String(64), nullable=False),
+    Column("actor", String(80), nullable=False),
+    Column("status", String(12), nullable=False),  # running | done
+    Column("next_row", Integer, nullable=False),  # 1-based: every row before it is committed
+    Column("rows", Integer, nullable=False),
+    Column("accepted", Integer, nullable=False),
+    Column("duplicates", Integer, nullable=False),
+    Column("superseded", Integer, nullable=False),
+    Column("quarantined", Integer, nullable=False),
+    Column("reasons", JSON, nullable=False),
+    Column("started_at", TS, nullable=False),
+    Column("finished_at", TS),
+    Index("ix_reporting_batches_resume", "lender", "file_sha256", "status"),
+)
+
+reporting_quarantine = Table(
+    "reporting_quarantine",
+    metadata,
+    Column("batch_id", ForeignKey("reporting_batches.batch_id"), primary_key=True),
+    Column("row", Integer, primary_key=True),
+    Column("reason", String(48), nullable=False),
+    Column("message", Text, nullable=False),
+    Column("raw", JSON, nullable=False),  # forbidden items are redacted, never kept
+)
+
+credit_accounts = Table(
+    "credit_accounts",
+    metadata,
+    Column("account_id", String(26), primary_key=True),
+    Column("lender", ForeignKey("lenders.code"), nullable=False),
+    Column("account_no", String(64), nullable=False),  # the lender's own account number
+    Column("subject_id", ForeignKey("subjects.subject_id"), nullable=False),
+    Column("kind", String(16), nullable=False),  # loan | revolving | credit_card | guarantee
+    Column("currency", String(3), nullable=False),
+    Column("opened_on", Date, nullable=False),
+    Column("closed_on", Date),
+    # loan principal, credit limit, or the amount guaranteed
+    Column("amount_fen", BigInteger, nullable=False),
+    # Art. 14 items (income, deposits, …) collected with the subject's written consent
+    Column("sensitive", JSON, nullable=False),
+    Column("content_hash", String(64), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("batch_id", String(26)),
+    Column("recorded_at", TS, nullable=False),
+    Column("updated_at", TS, nullable=False),
+    Index("ix_credit_accounts_key", "lender", "account_no", unique=True),
+    Index("ix_credit_accounts_subject", "subject_id"),
+)
+
+credit_statuses = Table(
+    "credit_statuses",
+    metadata,
+    Column("account_id", ForeignKey("credit_accounts.account_id"), primary_key=True),
+    Column("month", String(7), primary_key=True),  # YYYY-MM
+    Column("status", String(1), nullable=False),  # N 1-7 D Z C G # * /
+    Column("balance_fen", BigInteger),
+    Column("overdue_fen", BigInteger),
+    # the lender's prior notice to the borrower (Art. 15): required for a negative status
+    Column("notified_on", Date),
+    Column("content_hash", String(64), nullable=False),
+    Column("version", Integer, nullable=False),
+    # set by a dispute's correction: the lender's feed may not silently revert it
+    Column("locked", Boolean, nullable=False),
+    Column("batch_id", String(26)),
+    Column("recorded_at", TS, nullable=False),
+    Column("updated_at", TS, nullable=False),
+)
+
+reporting_consents = Table(
+    "reporting_consents",
+    metadata,
+    Column("consent_id", String(26), primary_key=True),
+    Column("subject_id", ForeignKey("subjects.subject_id"), nullable=False),
+    Column("grantee", ForeignKey("lenders.code"), nullable=False),
+    Column("scope", String(12), nullable=False),  # query | collect
+    Column("purpose", String(40)),  # query: loan_approval, post_loan_management, …
+    Column("items", JSON, nullable=False),  # collect: income, deposits, tax, …
+    Column("valid_from", Date, nullable=False),
+    Column("valid_until", Date, nullable=False),  # inclusive
+    Column("evidence", Text, nullable=False),  # reference of the signed authorisation
+    Column("granted_at", TS, nullable=False),
+    Column("granted_by", String(80), nullable=False),
+    Column("revoked_at", TS),
+    Column("revoked_by", String(80)),
+    Index("ix_reporting_consents_subject", "subject_id", "grantee", "scope"),
+)
+
+report_queries = Table(
+    "report_queries",
+    metadata,
+    Column("query_id", String(26), primary_key=True),  # also the report number
+    Column("subject_id", ForeignKey("subjects.subject_id"), nullable=False),
+    Column("at", TS, nullable=False),
+    Column("query_on", Date, nullable=False),  # the CST day of the query
+    Column("principal_id", String(80), nullable=False),
+    Column("organisation", String(64), nullable=False),
+    Column("kind", String(12), nullable=False),  # self | third_party | staff
+    Column("purpose", String(40), nullable=False),
+    Column("consent_id", String(26)),
+    Column("chargeable", Boolean, nullable=False),
+    Column("fee_fen", BigInteger, nullable=False),
+    Column("channel", String(12), nullable=False),
+    Index("ix_report_queries_subject", "subject_id", "at"),
+)
+
+report_statements = Table(
+    "report_statements",
+    metadata,
+    Column("statement_id", String(26), primary_key=True),
+    Column("subject_id", ForeignKey("subjects.subject_id"), nullable=False, index=True),
+    Column("account_id", String(26)),  # a statement about one account, or null: general
+    Column("text", Text, nullable=False),
+    Column("added_at", TS, nullable=False),
+    Column("added_by", String(80), nullable=False),
+    Column("withdrawn_at", TS),
+)
+
+reporting_scorecards = Table(
+    "reporting_scorecards",
+    metadata,
+    Column("version", Integer, primary_key=True, autoincrement=False),
+    Column("card", Text, nullable=False),  # the portable card JSON (xinyong.scorecard)
+    Column("metrics", JSON, nullable=False),
+    Column("rows", Integer, nullable=False),
+    Column("fitted_at", TS, nullable=False),
+    Column("fitted_by", String(80), nullable=False),
+)
