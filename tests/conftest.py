@@ -22,7 +22,9 @@ from xinyong.settings import Settings
 
 PG_URL = os.environ.get("XINYONG_TEST_PG_URL")
 IN_CI = os.environ.get("CI", "").lower() == "true"
-REQUIRED_MARKERS = ("postgres",)
+REQUIRED_MARKERS = ("postgres", "spark")
+# markers whose skipped tests fail under CI=true (CONTRACTS.md)
+CI_REQUIRED = ("postgres", "spark")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -30,6 +32,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         callspec = getattr(item, "callspec", None)
         if callspec is not None and callspec.params.get("engine") == "postgresql":
             item.add_marker(pytest.mark.postgres)
+        if "spark_backend" in getattr(item, "fixturenames", ()):
+            # one worker runs every Spark test (one JVM, started once; --dist loadgroup)
+            item.add_marker(pytest.mark.spark)
+            item.add_marker(pytest.mark.xdist_group("spark"))
     if IN_CI:
         for marker in REQUIRED_MARKERS:
             if not any(item.get_closest_marker(marker) for item in items):
@@ -43,9 +49,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  # type: ignore[no-untyped-def]
     outcome = yield
     report = outcome.get_result()
-    if IN_CI and report.skipped and item.get_closest_marker("postgres"):
-        report.outcome = "failed"
-        report.longrepr = f"CI: PostgreSQL test skipped ({report.longrepr})"
+    if IN_CI and report.skipped:
+        for marker in CI_REQUIRED:
+            if item.get_closest_marker(marker):
+                report.outcome = "failed"
+                report.longrepr = f"CI: {marker} test skipped ({report.longrepr})"
+                break
 
 
 def _pg_admin_url() -> str:
@@ -118,6 +127,18 @@ def fresh_db_url(engine: str, tmp_path: Path) -> Iterator[object]:
     dispose_all()
     for name in created:
         _drop_pg_database(name)
+
+
+@pytest.fixture(scope="session")
+def spark_backend():  # type: ignore[no-untyped-def]
+    """The process's Spark backend (local mode), shared by every Spark test of a session."""
+    try:
+        import pyspark  # noqa: F401
+    except ImportError:
+        pytest.skip("pyspark is not installed (pip install 'xinyong[spark]')")
+    from xinyong.batch import connect
+
+    return connect("spark")
 
 
 @pytest.fixture

@@ -12,8 +12,8 @@ lists whole. Column types follow the table definition, not the driver:
 
 - dates become ``date32`` (SQLite keeps ISO text);
 - timestamps become UTC ``timestamp[us, tz=UTC]`` (SQLite keeps naive UTC text);
-- JSON columns (``records.attributes``, ``flags`` …) stay JSON text, read in a job
-  with :func:`xinyong.batch.json_field`;
+- JSON columns (``records.attributes``, ``flags`` …) stay JSON text (JSON ``null``
+  becomes SQL NULL), read in a job with :func:`xinyong.batch.json_field`;
 - booleans become ``bool`` (SQLite keeps 0/1); integers ``int64``.
 """
 
@@ -127,7 +127,11 @@ def _chunks(conn: Connection, sql: str, sqlite: bool, chunk_rows: int) -> Iterat
         cur.close()
 
 
-def _to_arrow(values: list[Any], typ: pa.DataType, sqlite: bool) -> pa.Array:
+def _to_arrow(values: list[Any], typ: pa.DataType, sqlite: bool, is_json: bool) -> pa.Array:
+    if is_json:
+        # SQLAlchemy stores a Python None in a JSON column as JSON null: export SQL NULL
+        arr = pa.array(values, pa.string())
+        return pc.if_else(pc.equal(arr, "null"), pa.scalar(None, pa.string()), arr)
     if sqlite and pa.types.is_date32(typ):
         return pc.cast(pa.array(values, pa.string()), typ)
     if sqlite and pa.types.is_timestamp(typ):
@@ -143,11 +147,15 @@ def _to_arrow(values: list[Any], typ: pa.DataType, sqlite: bool) -> pa.Array:
 
 def _export_table(conn: Connection, table: Table, path: Path, sqlite: bool, chunk_rows: int) -> int:
     schema = table_schema(table)
+    json_cols = [isinstance(c.type, JSON) for c in table.columns]
     n = 0
     with pq.ParquetWriter(path, schema) as writer:
         for rows in _chunks(conn, _select_sql(table, sqlite), sqlite, chunk_rows):
             columns = list(zip(*rows, strict=True))
-            arrays = [_to_arrow(list(columns[i]), f.type, sqlite) for i, f in enumerate(schema)]
+            arrays = [
+                _to_arrow(list(columns[i]), f.type, sqlite, json_cols[i])
+                for i, f in enumerate(schema)
+            ]
             writer.write_table(pa.Table.from_arrays(arrays, schema=schema))
             n += len(rows)
         if n == 0:
