@@ -81,6 +81,15 @@ DUMPED = {
     "report_queries",
     "report_statements",
     "reporting_scorecards",
+    # batch jobs and local score schemes
+    "batch_runs",
+    "scheme_consents",
+    "scheme_scores",
+    # tiered supervision
+    "inspector_conflicts",
+    "inspection_plans",
+    "inspection_plan_firms",
+    "inspection_plan_inspectors",
 }
 
 

@@ -624,3 +624,111 @@ reporting_scorecards = Table(
     Column("fitted_at", TS, nullable=False),
     Column("fitted_by", String(80), nullable=False),
 )
+
+# --- tiered supervision (issue 6) ---------------------------------------------------
+# Grades and risk classes are records (kinds tax_credit_grade, market_risk_class); these
+# tables hold only what is not a record: inspectors' recorded conflicts and the drawn
+# "double random" spot-check plans.
+
+inspector_conflicts = Table(
+    "inspector_conflicts",
+    metadata,
+    Column("principal_id", ForeignKey("principals.principal_id"), primary_key=True),
+    Column("subject_id", ForeignKey("subjects.subject_id"), primary_key=True),
+    Column("reason", Text, nullable=False),
+    Column("recorded_on", Date, nullable=False),
+    Column("recorded_at", TS, nullable=False),
+    Column("recorded_by", String(80), nullable=False),
+)
+
+inspection_plans = Table(
+    "inspection_plans",
+    metadata,
+    Column("plan_id", String(26), primary_key=True),
+    Column("agency", ForeignKey("agencies.code"), nullable=False),
+    Column("period", String(16), nullable=False),  # 2026, 2026-H2, 2026-Q3 or 2026-07
+    Column("seed", BigInteger, nullable=False),
+    Column("rates", JSON, nullable=False),  # class → share drawn
+    Column("inspectors_per_firm", Integer, nullable=False),
+    Column("classes_on", Date, nullable=False),  # risk classes as of this day
+    Column("population", JSON, nullable=False),  # class → firms
+    Column("selected", Integer, nullable=False),
+    Column("unassigned", Integer, nullable=False),  # drawn, too few unconflicted inspectors
+    Column("drawn_at", TS, nullable=False),
+    Column("drawn_by", String(80), nullable=False),
+    Index("ix_inspection_plans_period", "agency", "period", unique=True),
+)
+
+inspection_plan_firms = Table(
+    "inspection_plan_firms",
+    metadata,
+    Column("plan_id", ForeignKey("inspection_plans.plan_id"), primary_key=True),
+    Column("subject_id", ForeignKey("subjects.subject_id"), primary_key=True),
+    Column("risk_class", String(1), nullable=False),
+    Column("classified", Boolean, nullable=False),  # false: no class record, drawn as default
+    Column("assigned", Boolean, nullable=False),
+)
+
+inspection_plan_inspectors = Table(
+    "inspection_plan_inspectors",
+    metadata,
+    Column("plan_id", String(26), primary_key=True),
+    Column("subject_id", String(26), primary_key=True),
+    Column("position", Integer, primary_key=True, autoincrement=False),
+    Column("principal_id", ForeignKey("principals.principal_id"), nullable=False),
+    Index("ix_inspection_plan_inspectors_who", "principal_id", "plan_id"),
+)
+
+# --- batch jobs and local score schemes (issue 6) -----------------------------------
+
+# One row per run of a population-scale job (xinyong.batch): what ran, on which engine,
+# over which snapshot, and what it counted. Results written back cite the run.
+batch_runs = Table(
+    "batch_runs",
+    metadata,
+    Column("run_id", String(26), primary_key=True),
+    Column("job", String(64), nullable=False),  # e.g. scheme.evaluate
+    Column("params", JSON, nullable=False),
+    Column("engine", String(12), nullable=False),  # duckdb | spark
+    Column("snapshot_id", String(26), nullable=False),
+    Column("snapshot_at", TS, nullable=False),  # transaction time the inputs were read at
+    Column("as_of", Date),  # valid time the job evaluated
+    Column("status", String(12), nullable=False),  # running | done
+    Column("counts", JSON),
+    Column("started_at", TS, nullable=False),
+    Column("finished_at", TS),
+    Column("actor", String(80), nullable=False),
+    Index("ix_batch_runs_job", "job", "as_of"),
+)
+
+# Opt-in consent to a local score scheme, per resident and scheme. A withdrawal ends
+# scoring from its date; giving consent again later opens a new row.
+scheme_consents = Table(
+    "scheme_consents",
+    metadata,
+    Column("consent_id", String(26), primary_key=True),
+    Column("scheme_id", String(48), nullable=False),
+    Column("subject_id", ForeignKey("subjects.subject_id"), nullable=False),
+    Column("given_on", Date, nullable=False),
+    Column("withdrawn_on", Date),  # not scored from this date on
+    Column("recorded_at", TS, nullable=False),
+    Column("recorded_by", String(80), nullable=False),
+    Column("withdrawn_at", TS),
+    Column("withdrawn_by", String(80)),
+    Index("ix_scheme_consents_subject", "scheme_id", "subject_id", "given_on"),
+)
+
+# A scheme run's result per consenting resident: score, tier and the rules that moved it
+scheme_scores = Table(
+    "scheme_scores",
+    metadata,
+    Column("run_id", ForeignKey("batch_runs.run_id"), primary_key=True),
+    Column("subject_id", String(26), primary_key=True),
+    Column("scheme_id", String(48), nullable=False),
+    Column("scheme_version", String(32), nullable=False),
+    Column("as_of", Date, nullable=False),
+    Column("score", Integer, nullable=False),
+    Column("tier", String(16), nullable=False),
+    Column("moves", JSON, nullable=False),  # [{rule, points, events}] by rule id
+    Index("ix_scheme_scores_subject", "subject_id", "scheme_id"),
+)
