@@ -33,6 +33,7 @@ from xinyong.portal.search import (
     fold,
     index_stats,
     index_subjects,
+    plan_query,
     search,
     search_by_code,
 )
@@ -357,7 +358,8 @@ def test_every_read_path_gives_the_rank_order(
     world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Pages equal the brute-force rank order, whichever way the engine reads them
-    (PostgreSQL: one gram's postings, probe windows of the first gram, GIN fallback)."""
+    (one gram's postings; windows of the rarest gram's postings, tiny or large; the
+    long-gram table for ASCII queries of five letters or more)."""
     import xinyong.portal.search.query as query_mod
 
     with world.store.write() as tx:
@@ -365,20 +367,59 @@ def test_every_read_path_gives_the_rank_order(
             name = f"荣成{'海洋' if n % 3 else '远洋'}测试{n:02d}号渔业有限公司"
             add_subject(tx.conn, _sid(700 + n), name, uscc=org_uscc(700 + n))
         index_subjects(tx, [_sid(700 + n) for n in range(40)])
-    queries = ["测试", "海洋测试", "远洋测试", "荣成海洋", "rongcheng", "haiyang", "ceshi1", "华为"]
-    for window, min_hits, budget in ((1_000, 24, 16_000), (3, 2, 6), (5, 4, 40), (2, 100, 2)):
+    queries = [
+        "测试",
+        "海洋测试",
+        "远洋测试",
+        "荣成海洋",
+        "rongcheng",  # long grams
+        "haiyang",
+        "ceshi1",
+        "yuany",  # one long gram, exactly
+        "anyan",  # starts and ends mid-syllable (yu-an-yan-g)
+        "ngyuan",
+        "rong",  # two trigrams
+        "华为",
+    ]
+    for window, max_window in ((1_000, 16_000), (3, 6), (1, 1), (2, 64)):
         monkeypatch.setattr(query_mod, "PROBE_WINDOW", window)
-        monkeypatch.setattr(query_mod, "PROBE_MIN_HITS", min_hits)
-        monkeypatch.setattr(query_mod, "PROBE_BUDGET", budget)
+        monkeypatch.setattr(query_mod, "PROBE_MAX_WINDOW", max_window)
         for query in queries:
             expected = _rank_order(world.store, fold(query).core)
             assert expected, query
             pages = [q(world.store, query, limit=7, offset=o) for o in range(0, 70, 7)]
             got = [h.subject_id for p in pages for h in p.hits]
-            assert got == expected, (query, window, min_hits, budget)
+            assert got == expected, (query, window, max_window)
             assert {p.total for p in pages} == {len(expected)}
             with world.store.read() as conn:
                 assert matching_subjects(conn, query) == expected
+
+
+def test_gram_counts_steer_the_read_not_the_answer(world: World) -> None:
+    """Whatever the gram counts say (stale, missing, inverted), the answer is the same:
+    the rarest gram is only which postings are read first."""
+    from xinyong.portal.search.query import query_grams, rarest_gram
+    from xinyong.portal.search.tables import live_slot
+
+    queries = ["rongcheng", "huawei", "shuichan", "荣成海润", "华为技术"]
+    with world.store.read() as conn:
+        before = {qq: matching_subjects(conn, qq) for qq in queries}
+        slot = live_slot(conn)
+        counts = conn.execute(text(f"SELECT count(*) FROM {slot.gram_counts}")).scalar_one()
+        plan = plan_query("rongcheng")
+        grams = query_grams(plan)
+        assert len(grams) == len("rongcheng") - 4
+        assert rarest_gram(conn, slot, grams) in grams
+    assert counts > 0  # filled by the build
+    assert any(before.values())
+    for how in ("empty", "inverted"):
+        with world.store.write() as tx:
+            if how == "empty":
+                tx.conn.execute(text(f"DELETE FROM {slot.gram_counts}"))
+            else:
+                tx.conn.execute(text(f"UPDATE {slot.gram_counts} SET n = 1000000 - n"))
+        with world.store.read() as conn:
+            assert {qq: matching_subjects(conn, qq) for qq in queries} == before, how
 
 
 # --------------------------------------------------------------------------- refusals

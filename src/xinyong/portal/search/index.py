@@ -26,7 +26,14 @@ from sqlalchemy import Connection, bindparam, or_, select, text
 from xinyong.catalogue import Audience, Catalogue, get_catalogue
 from xinyong.errors import UsageError
 from xinyong.identity import mask_identifier, mask_person_name, today_cst
-from xinyong.portal.search.normalise import FORMAT_VERSION, bigrams, fold, has_ascii, pinyin
+from xinyong.portal.search.normalise import (
+    FORMAT_VERSION,
+    bigrams,
+    fold,
+    has_ascii,
+    long_grams,
+    pinyin,
+)
 from xinyong.portal.search.tables import (
     PENDING,
     Slot,
@@ -415,8 +422,7 @@ def write_entries(
         vu = _day(conn, e.visible_until)
         for d in e.docs:
             doc_id = (d.rank() << SEQ_BITS) | next(it)
-            extra = d.bi if sqlite else (sorted(set(bigrams(d.text))) if d.bi else None)
-            docs.append((doc_id, e.subject_id, d.field, d.text, d.label, extra, d.tri, vu))
+            docs.append((doc_id, e.subject_id, d.field, d.text, d.label, d.bi, d.tri, vu))
     docs.sort(key=lambda r: r[0])
     raw = conn.connection.driver_connection
     assert raw is not None
@@ -435,9 +441,13 @@ def write_entries(
             f"INSERT INTO {slot.fts_trigram} (rowid, t) VALUES (?, ?)",
             [(r[0], r[3]) for r in docs if r[6]],
         )
+        raw.executemany(
+            f"INSERT INTO {slot.fts_long} (rowid, t) VALUES (?, ?)",
+            [(r[0], lg) for r in docs if r[6] and (lg := " ".join(long_grams(r[3])))],
+        )
         return len(docs)
-    doc_cols = "doc_id, subject_id, field, text, label, bigrams, tri, visible_until"
-    posts = [(g, r[0]) for r in docs for g in grams(r[3], bi=r[5] is not None, tri=r[6])]
+    doc_cols = "doc_id, subject_id, field, text, label, bi, tri, visible_until"
+    posts = [(g, r[0]) for r in docs for g in grams(r[3], bi=r[5], tri=r[6])]
     with raw.cursor() as cur:
         with cur.copy(f"COPY {slot.subjects} ({subj_cols}) FROM STDIN") as copy:
             for row in subj_rows:
@@ -453,11 +463,36 @@ def write_entries(
 
 def grams(text_: str, *, bi: bool, tri: bool) -> set[str]:
     """PostgreSQL postings of a text: its bigrams (bigram set) and its ASCII trigrams
-    (trigram set; only ASCII queries of three or more read that set)."""
+    and ``LONG_GRAM``-letter grams (trigram set; only ASCII queries of three or more
+    letters read that set). The lengths keep the three kinds apart in one table."""
     out: set[str] = set(bigrams(text_)) if bi else set()
     if tri:
         out.update(t for i in range(len(text_) - 2) if (t := text_[i : i + 3]).isascii())
+        out.update(long_grams(text_))
     return out
+
+
+def refresh_gram_counts(conn: Connection, slot: Slot) -> None:
+    """Count each gram's postings into ``search_grams_<slot>``: a query reads the
+    postings of its rarest gram. Run after a build; :func:`index_subjects` does not
+    update the counts (they only steer which gram is read, never what is found), so
+    they drift until the next rebuild."""
+    conn.exec_driver_sql(f"DELETE FROM {slot.gram_counts}")
+    if conn.dialect.name == "sqlite":
+        vocab = f"temp.vocab_{slot.name}"
+        conn.exec_driver_sql(f"DROP TABLE IF EXISTS {vocab}")
+        conn.exec_driver_sql(
+            f"CREATE VIRTUAL TABLE {vocab} USING fts5vocab(main, {slot.fts_long}, 'row')"
+        )
+        conn.exec_driver_sql(
+            f"INSERT INTO {slot.gram_counts} (gram, n) SELECT term, doc FROM {vocab}"
+        )
+        conn.exec_driver_sql(f"DROP TABLE {vocab}")
+    else:
+        conn.exec_driver_sql(
+            f"INSERT INTO {slot.gram_counts} (gram, n)"
+            f" SELECT gram, count(*) FROM {slot.postings} GROUP BY gram"
+        )
 
 
 def delete_subjects(conn: Connection, slot: Slot, ids: Sequence[str]) -> None:
@@ -469,7 +504,7 @@ def delete_subjects(conn: Connection, slot: Slot, ids: Sequence[str]) -> None:
 
     for part in _in_chunks(list(ids), CHUNK):
         if conn.dialect.name == "sqlite":
-            for fts in (slot.fts_bigram, slot.fts_trigram):
+            for fts in (slot.fts_bigram, slot.fts_trigram, slot.fts_long):
                 run(
                     f"DELETE FROM {fts} WHERE rowid IN "
                     f"(SELECT doc_id FROM {slot.docs} WHERE subject_id IN :ids)",
@@ -477,8 +512,7 @@ def delete_subjects(conn: Connection, slot: Slot, ids: Sequence[str]) -> None:
                 )
         else:
             stmt = text(
-                f"SELECT doc_id, text, bigrams IS NOT NULL, tri FROM {slot.docs}"
-                " WHERE subject_id IN :ids"
+                f"SELECT doc_id, text, bi, tri FROM {slot.docs} WHERE subject_id IN :ids"
             ).bindparams(bindparam("ids", expanding=True))
             pairs = [
                 (g, doc_id)
@@ -637,14 +671,17 @@ def build_index(
             progress("indexes", 0, None)
         with engine.begin() as conn:
             create_slot_indexes(conn, new)
+            refresh_gram_counts(conn, new)
         with engine.connect() as conn:
             conn = conn.execution_options(isolation_level="AUTOCOMMIT")
-            for table in (new.docs, new.subjects, new.postings):
+            for table in (new.docs, new.subjects, new.postings, new.gram_counts):
                 conn.exec_driver_sql(f"ANALYZE {table}")
     else:
-        with engine.begin() as conn:
-            for fts in (new.fts_bigram, new.fts_trigram):
+        for fts in (new.fts_bigram, new.fts_trigram, new.fts_long):
+            with engine.begin() as conn:
                 conn.exec_driver_sql(f"INSERT INTO {fts} ({fts}) VALUES ('optimize')")
+        with engine.begin() as conn:
+            refresh_gram_counts(conn, new)
 
     next_seq = next(seq)
     with engine.begin() as conn:

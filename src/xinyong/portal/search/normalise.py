@@ -33,7 +33,13 @@ from pathlib import Path
 
 #: bump when folding, stripping, tokenising or the table layout changes: the index must
 #: be rebuilt (``build_index``) before it answers queries again
-FORMAT_VERSION = "1"
+FORMAT_VERSION = "2"
+
+#: ASCII grams of this length are indexed besides trigrams: an ASCII query of this many
+#: letters or more is read from the postings of its rarest such gram (pinyin trigrams
+#: such as ``ang`` or ``ian`` are in hundreds of thousands of texts; five letters are
+#: selective)
+LONG_GRAM = 5
 
 _DATA = Path(__file__).with_name("data")
 
@@ -168,6 +174,15 @@ def fold(text: str) -> Folded:
     core = "".join(c for c, k in zip(folded, keep, strict=True) if k)
     read_core = "".join(c for c, k in zip(reading, keep, strict=True) if k)
     return Folded(core=core, reading=read_core, folded=folded)
+
+
+def long_grams(text: str) -> list[str]:
+    """Overlapping ``LONG_GRAM``-letter ASCII grams, in order, each once (a gram with a
+    non-ASCII character cannot be part of an ASCII query)."""
+    n = LONG_GRAM
+    return list(
+        dict.fromkeys(g for i in range(len(text) - n + 1) if (g := text[i : i + n]).isascii())
+    )
 
 
 def bigrams(text: str) -> list[str]:

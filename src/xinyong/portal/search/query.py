@@ -17,12 +17,17 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Connection, bindparam, text
-from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.types import Text
 
 from xinyong.errors import UsageError
 from xinyong.identity import check_code, mask_ric, normalise_code, today_cst
-from xinyong.portal.search.normalise import bigrams, fold, has_wide, is_pinyin
+from xinyong.portal.search.normalise import (
+    LONG_GRAM,
+    bigrams,
+    fold,
+    has_wide,
+    is_pinyin,
+    long_grams,
+)
 from xinyong.portal.search.tables import Slot, live_slot
 from xinyong.store.tables import subject_identifiers
 
@@ -161,105 +166,90 @@ def _phrase(tokens: list[str]) -> str:
     return '"' + " ".join(t.replace('"', '""') for t in tokens) + '"'
 
 
-def _like(core: str) -> str:
-    return "%" + core.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-
-
 def _today_param(conn: Connection, on: date) -> Any:
     return on.isoformat() if conn.dialect.name == "sqlite" else on
 
 
-def _match(plan: Plan, alias: str) -> tuple[str, dict[str, Any]]:
-    """PostgreSQL: the match condition on ``alias`` and its parameters."""
-    if plan.route == "bigram":
-        cond = f"{alias}.bigrams @> :bg AND {alias}.text LIKE :pat"
-        return cond, {"bg": sorted(set(bigrams(plan.core))), "pat": _like(plan.core)}
-    return f"{alias}.tri AND {alias}.text LIKE :pat", {"pat": _like(plan.core)}
+_VISIBLE = "(d.visible_until IS NULL OR d.visible_until > :today)"
+_COLS = "d.doc_id, d.subject_id, d.field, d.label, d.text"
 
 
-def _bind(sql: str, params: dict[str, Any]) -> Any:
-    stmt = text(sql)
-    if "bg" in params:
-        stmt = stmt.bindparams(bindparam("bg", type_=ARRAY(Text)))
-    return stmt
-
-
-def _doc_sql(
-    conn: Connection, slot: Slot, plan: Plan, *, ordered: bool = True
-) -> tuple[Any, dict[str, Any]]:
-    """Matches of ``plan`` after a doc id, best first (``doc_id`` order), ``:n`` of them
-    (``ordered=False``: any ``:n`` of them, for counting)."""
-    visible = "(d.visible_until IS NULL OR d.visible_until > :today)"
-    cols = "d.doc_id, d.subject_id, d.field, d.label, d.text"
-    if conn.dialect.name == "sqlite":
-        if plan.route == "bigram":
-            fts, match = slot.fts_bigram, _phrase(bigrams(plan.core))
-        else:
-            fts, match = slot.fts_trigram, _phrase([plan.core])
-        sql = text(
-            f"SELECT {cols} FROM {fts} f JOIN {slot.docs} d ON d.doc_id = f.rowid"
-            f" WHERE f.t MATCH :match AND f.rowid > :after AND {visible}"
-            " ORDER BY f.rowid LIMIT :n"
-        )
-        return sql, {"match": match}
-    cond, params = _match(plan, "d")
-    order = " ORDER BY d.doc_id" if ordered else ""
-    return _bind(
-        f"SELECT {cols} FROM {slot.docs} d WHERE {cond} AND d.doc_id > :after AND {visible}"
-        f"{order} LIMIT :n",
-        params,
-    ), params
-
-
-#: PostgreSQL: postings of the first gram read per probe before falling back to GIN
-PROBE_WINDOW = 1_000
-#: a probe window with fewer matches than this is sparse
-PROBE_MIN_HITS = 24
-#: postings read in sparse windows before the text counts as rare and GIN takes over
-PROBE_BUDGET = 16_000
-
-
-def _pg_grams(plan: Plan) -> list[str]:
-    """The query's grams as the postings table holds them, in order, each once."""
+def query_grams(plan: Plan) -> list[str]:
+    """The grams of a query as the postings hold them, in order, each once: bigrams
+    (Chinese or mixed text, two-letter ASCII), ASCII trigrams (three or four letters),
+    ``LONG_GRAM``-letter ASCII grams (longer). Every matching text holds all of them."""
     core = plan.core
-    width = 2 if plan.route == "bigram" else 3
-    return list(dict.fromkeys(core[i : i + width] for i in range(len(core) - width + 1)))
+    if plan.route == "bigram":
+        return list(dict.fromkeys(bigrams(core)))
+    if len(core) >= LONG_GRAM:
+        return long_grams(core)
+    return list(dict.fromkeys(core[i : i + 3] for i in range(len(core) - 2)))
 
 
-def _postings_sql(slot: Slot, *, ordered: bool = True) -> Any:
-    """PostgreSQL, one-gram queries (two Chinese characters, three letters): the gram's
-    postings in rank order are exactly the matches; read a page and stop."""
-    order = " ORDER BY p.doc_id" if ordered else ""
+def rarest_gram(conn: Connection, slot: Slot, grams: list[str]) -> str:
+    """The gram with the fewest postings when the index was built (``search_grams``);
+    a gram it does not list had none, so it is the rarest. Which gram is read only
+    changes the speed: every matching text holds each of them, and each candidate's
+    text is checked."""
+    if len(grams) == 1:
+        return grams[0]
+    sql = text(f"SELECT gram, n FROM {slot.gram_counts} WHERE gram IN :gs").bindparams(
+        bindparam("gs", expanding=True)
+    )
+    counts = {g: int(n) for g, n in conn.execute(sql, {"gs": grams})}
+    return min(grams, key=lambda g: counts.get(g, 0))
+
+
+#: PostgreSQL: postings of the rarest gram read per window (doubling up to the maximum)
+PROBE_WINDOW = 1_000
+PROBE_MAX_WINDOW = 16_000
+
+
+def _postings_sql(slot: Slot) -> Any:
+    """PostgreSQL, a query that is one gram (two Chinese characters, three or five
+    letters): the gram's postings in rank order are exactly the matches."""
     return text(
-        "SELECT d.doc_id, d.subject_id, d.field, d.label, d.text"
-        f" FROM {slot.postings} p JOIN {slot.docs} d ON d.doc_id = p.doc_id"
-        " WHERE p.gram = :g AND p.doc_id > :after"
-        f" AND (d.visible_until IS NULL OR d.visible_until > :today){order} LIMIT :n"
+        f"SELECT {_COLS} FROM {slot.postings} p JOIN {slot.docs} d ON d.doc_id = p.doc_id"
+        f" WHERE p.gram = :g AND p.doc_id > :after AND {_VISIBLE} ORDER BY p.doc_id LIMIT :n"
     )
 
 
-def _probe_sql(slot: Slot, plan: Plan) -> tuple[Any, dict[str, Any]]:
+def _probe_sql(slot: Slot) -> Any:
     """PostgreSQL, longer queries: the matches among the next ``:window`` postings of the
-    first gram, in rank order, then one row (``hit`` false) with the window's last doc
-    id and size.
-
-    GIN returns matches in no order, so a common text (建筑工程, keji) would make
-    PostgreSQL fetch and sort every match for one page. A common text is dense in its
-    first gram's postings: a window or two gives the page. A rare one falls back to the
-    GIN indexes, which then have few matches to fetch and sort."""
-    cond, params = _match(plan, "d")
-    sql = (
+    rarest gram, in rank order, then one row (``hit`` false) with the window's last doc
+    id and size. The window is materialised first, so the plan is always "walk the
+    postings in order, look each doc up by its key" however common the gram is."""
+    return text(
         "WITH p AS MATERIALIZED ("
         f"SELECT doc_id FROM {slot.postings} WHERE gram = :g AND doc_id > :after"
         " ORDER BY doc_id LIMIT :window)"
-        " SELECT d.doc_id, d.subject_id, d.field, d.label, d.text, true AS hit,"
-        " CAST(NULL AS bigint) AS wn"
-        f" FROM p JOIN {slot.docs} d ON d.doc_id = p.doc_id WHERE {cond}"
-        " AND (d.visible_until IS NULL OR d.visible_until > :today)"
+        f" SELECT {_COLS}, true AS hit, CAST(NULL AS bigint) AS wn"
+        f" FROM p JOIN {slot.docs} d ON d.doc_id = p.doc_id"
+        f" WHERE strpos(d.text, :core) > 0 AND {_VISIBLE}"
         " UNION ALL SELECT max(doc_id), NULL, NULL, NULL, NULL, false, count(*) FROM p"
         " ORDER BY hit DESC, doc_id"
     )
-    return _bind(sql, params), {**params, "g": _pg_grams(plan)[0]}
+
+
+def _sqlite_sql(conn: Connection, slot: Slot, plan: Plan) -> tuple[Any, dict[str, Any]]:
+    """SQLite: FTS5 reads matches in ``rowid`` (= ``doc_id``, rank) order. Chinese and
+    two letters: the phrase of the query's bigrams; three or four letters: the trigram
+    table; longer ASCII queries: the postings of their rarest ``LONG_GRAM``-letter gram,
+    each candidate's text checked."""
+    if plan.route == "bigram":
+        fts, match, check = slot.fts_bigram, _phrase(bigrams(plan.core)), ""
+    elif len(plan.core) < LONG_GRAM:
+        fts, match, check = slot.fts_trigram, _phrase([plan.core]), ""
+    else:
+        gram = rarest_gram(conn, slot, long_grams(plan.core))
+        fts, match = slot.fts_long, _phrase([gram])
+        check = "" if gram == plan.core else " AND instr(d.text, :core) > 0"
+    sql = text(
+        f"SELECT {_COLS} FROM {fts} f JOIN {slot.docs} d ON d.doc_id = f.rowid"
+        f" WHERE f.{fts} MATCH :match AND f.rowid > :after{check} AND {_VISIBLE}"
+        " ORDER BY f.rowid LIMIT :n"
+    )
+    return sql, {"match": match, "core": plan.core}
 
 
 def search(
@@ -287,13 +277,16 @@ def search(
         return _by_uscc(conn, slot, q, plan.core, on, limit=limit, offset=offset)
     want = offset + limit + 1
     best: dict[str, Any] = {}
-    exhausted = True
-    for row in _first_docs(conn, slot, plan, on, first_batch=2 * want + 8):
-        best[row.subject_id] = row
-        if len(best) >= want:
-            exhausted = False
+    texts = 0
+    # one ordered read gives both the page and the count: the page needs ``want``
+    # subjects, the count ``count_cap + 1`` texts (usually far fewer rows than a page
+    # of a rare text would cost through a separate counting query)
+    for row in _docs_in_order(conn, slot, plan, on, first_batch=max(2 * want + 8, count_cap)):
+        texts += 1
+        best.setdefault(row.subject_id, row)
+        if len(best) >= want and texts > count_cap:
             break
-    total = len(best) if exhausted else _count(conn, slot, plan, on, count_cap)
+    total = len(best) if texts <= count_cap else None
     page = list(best.values())[offset : offset + limit]
     hits = _hits(conn, slot, page, plan.core)
     return SearchResults(
@@ -305,23 +298,6 @@ def search(
         limit=limit,
         hits=hits,
     )
-
-
-def _first_docs(
-    conn: Connection,
-    slot: Slot,
-    plan: Plan,
-    on: date,
-    *,
-    first_batch: int = 64,
-    probe: bool = True,
-) -> Iterator[Any]:
-    """The best-ranked matching doc of each matching subject, best first, lazily."""
-    seen: set[str] = set()
-    for r in _docs_in_order(conn, slot, plan, on, first_batch=first_batch, probe=probe):
-        if r.subject_id not in seen:
-            seen.add(r.subject_id)
-            yield r
 
 
 def _batches(
@@ -340,52 +316,30 @@ def _batches(
 
 
 def _docs_in_order(
-    conn: Connection, slot: Slot, plan: Plan, on: date, *, first_batch: int, probe: bool
+    conn: Connection, slot: Slot, plan: Plan, on: date, *, first_batch: int
 ) -> Iterator[Any]:
-    """Matching docs in ``doc_id`` (rank) order."""
+    """Matching docs in ``doc_id`` (rank) order, lazily."""
     today = _today_param(conn, on)
-    after = -1
-    if conn.dialect.name != "sqlite":
-        gs = _pg_grams(plan)
-        if len(gs) == 1:
-            params = {"g": gs[0], "today": today}
-            yield from _batches(conn, _postings_sql(slot), params, after, first_batch)
-            return
-        if probe:
-            psql, pparams = _probe_sql(slot, plan)
-            window, read = PROBE_WINDOW, 0
-            while True:
-                rows = conn.execute(
-                    psql, {**pparams, "today": today, "after": after, "window": window}
-                ).all()
-                hits, (tail,) = rows[:-1], rows[-1:]
-                yield from hits
-                if tail.wn < window:
-                    return  # the whole postings list of the first gram was read
-                after = tail.doc_id
-                read += window
-                if len(hits) < PROBE_MIN_HITS:
-                    # sparse here; shorter texts come first, so the query's own matches
-                    # may start further on: read on, in larger windows, up to a budget
-                    if read >= PROBE_BUDGET:
-                        break
-                    window = min(window * 2, PROBE_BUDGET - read)
-    sql, params = _doc_sql(conn, slot, plan)
-    yield from _batches(conn, sql, {**params, "today": today}, after, first_batch)
-
-
-def _count(conn: Connection, slot: Slot, plan: Plan, on: date, cap: int) -> int | None:
-    """Distinct subjects among the first ``cap`` matching texts; None when there are more
-    texts than that (one statement, no rows brought into Python)."""
-    if conn.dialect.name != "sqlite" and len(gs := _pg_grams(plan)) == 1:
-        sql, params = _postings_sql(slot, ordered=False), {"g": gs[0]}
-    else:
-        sql, params = _doc_sql(conn, slot, plan, ordered=False)
-    count = _bind(f"SELECT count(*), count(DISTINCT x.subject_id) FROM ({sql.text}) x", params)
-    row = conn.execute(
-        count, {**params, "today": _today_param(conn, on), "after": -1, "n": cap + 1}
-    ).one()
-    return None if row[0] > cap else int(row[1])
+    if conn.dialect.name == "sqlite":
+        sql, params = _sqlite_sql(conn, slot, plan)
+        yield from _batches(conn, sql, {**params, "today": today}, -1, first_batch)
+        return
+    gram = rarest_gram(conn, slot, query_grams(plan))
+    if gram == plan.core:
+        params = {"g": gram, "today": today}
+        yield from _batches(conn, _postings_sql(slot), params, -1, first_batch)
+        return
+    psql = _probe_sql(slot)
+    params = {"g": gram, "core": plan.core, "today": today}
+    after, window = -1, PROBE_WINDOW
+    while True:
+        rows = conn.execute(psql, {**params, "after": after, "window": window}).all()
+        hits, (tail,) = rows[:-1], rows[-1:]
+        yield from hits
+        if tail.wn < window:
+            return  # the rarest gram's postings are all read
+        after = tail.doc_id
+        window = min(window * 2, PROBE_MAX_WINDOW)
 
 
 def matching_subjects(conn: Connection, q: str, *, on: date | None = None) -> list[str]:
@@ -396,7 +350,10 @@ def matching_subjects(conn: Connection, q: str, *, on: date | None = None) -> li
     slot = live_slot(conn)
     if plan.route == "code":
         return [h.subject_id for h in _by_uscc(conn, slot, q, plan.core, on).hits]
-    return [r.subject_id for r in _first_docs(conn, slot, plan, on, first_batch=2_000, probe=False)]
+    out: dict[str, None] = {}
+    for r in _docs_in_order(conn, slot, plan, on, first_batch=2_000):
+        out.setdefault(r.subject_id)
+    return list(out)
 
 
 def _check_page(limit: int, offset: int) -> None:

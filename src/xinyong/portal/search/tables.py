@@ -89,6 +89,14 @@ class Slot:
     def fts_trigram(self) -> str:
         return f"search_fts_trigram_{self.name}"
 
+    @property
+    def fts_long(self) -> str:
+        return f"search_fts_long_{self.name}"
+
+    @property
+    def gram_counts(self) -> str:
+        return f"search_grams_{self.name}"
+
     def other(self) -> Slot:
         return Slot("b" if self.name == "a" else "a")
 
@@ -108,6 +116,10 @@ def _sqlite_slot_ddl(s: Slot) -> list[str]:
         "t, tokenize='ascii', columnsize=0)",
         f"CREATE VIRTUAL TABLE IF NOT EXISTS {s.fts_trigram} USING fts5("
         "t, tokenize='trigram', columnsize=0)",
+        f"CREATE VIRTUAL TABLE IF NOT EXISTS {s.fts_long} USING fts5("
+        "t, tokenize='ascii', detail=none, columnsize=0)",
+        f"CREATE TABLE IF NOT EXISTS {s.gram_counts} ("
+        " gram TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID",
     ]
 
 
@@ -118,9 +130,10 @@ def _pg_slot_tables(s: Slot) -> list[str]:
         " uscc varchar(18), masked_id text, region varchar(6), visible_until date)",
         f"CREATE TABLE IF NOT EXISTS {s.docs} ("
         " doc_id bigint PRIMARY KEY, subject_id varchar(26) NOT NULL, field varchar(24) NOT NULL,"
-        " text text NOT NULL, label text NOT NULL, bigrams text[], tri boolean NOT NULL,"
+        " text text NOT NULL, label text NOT NULL, bi boolean NOT NULL, tri boolean NOT NULL,"
         " visible_until date)",
         f"CREATE TABLE IF NOT EXISTS {s.postings} (gram text NOT NULL, doc_id bigint NOT NULL)",
+        f"CREATE TABLE IF NOT EXISTS {s.gram_counts} (gram text PRIMARY KEY, n integer NOT NULL)",
     ]
 
 
@@ -128,9 +141,6 @@ def _pg_slot_indexes(s: Slot) -> list[str]:
     return [
         f"CREATE INDEX IF NOT EXISTS ix_{s.subjects}_uscc ON {s.subjects} (uscc)",
         f"CREATE INDEX IF NOT EXISTS ix_{s.docs}_subject ON {s.docs} (subject_id)",
-        f"CREATE INDEX IF NOT EXISTS ix_{s.docs}_bigrams ON {s.docs} USING gin (bigrams)",
-        f"CREATE INDEX IF NOT EXISTS ix_{s.docs}_trgm ON {s.docs}"
-        " USING gin (text gin_trgm_ops) WHERE tri",
         f"CREATE UNIQUE INDEX IF NOT EXISTS ix_{s.postings} ON {s.postings} (gram, doc_id)",
     ]
 
@@ -153,15 +163,17 @@ def create_slot_indexes(conn: Connection, s: Slot) -> None:
 
 
 def drop_slot(conn: Connection, s: Slot) -> None:
-    names = [s.fts_bigram, s.fts_trigram] if conn.dialect.name == "sqlite" else [s.postings]
-    for name in [*names, s.docs, s.subjects]:
+    if conn.dialect.name == "sqlite":
+        names = [s.fts_bigram, s.fts_trigram, s.fts_long]
+    else:
+        names = [s.postings]
+    for name in [*names, s.gram_counts, s.docs, s.subjects]:
         conn.exec_driver_sql(f"DROP TABLE IF EXISTS {name}")
 
 
 def _create_common(conn: Connection) -> None:
     sqlite = conn.dialect.name == "sqlite"
     if not sqlite:
-        conn.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS pg_trgm")
         conn.exec_driver_sql("CREATE SEQUENCE IF NOT EXISTS search_doc_seq")
     conn.exec_driver_sql(
         f"CREATE TABLE IF NOT EXISTS {META} (key varchar(32) PRIMARY KEY, value text NOT NULL)"
