@@ -30,7 +30,7 @@ from xinyong.batch import json_field, sources
 from xinyong.supervision.rules import TaxCreditRules
 
 #: snapshot tables the job reads
-TABLES = ("records", "subjects", "subject_identifiers", "roles", "agencies")
+TABLES = ("records", "subject_identifiers", "roles", "agencies")
 #: registration statuses of a firm that no longer exists (subject registry 登记状态)
 GONE_STATUSES = ("注销", "吊销")
 
