@@ -30,6 +30,7 @@ from xinyong.batch.engines import (
     load,
     sources,
 )
+from xinyong.batch.runs import finish_run, start_run
 from xinyong.batch.snapshot import Snapshot, export_snapshot, open_snapshot, write_manifest
 from xinyong.batch.writeback import write_back
 
@@ -41,10 +42,12 @@ __all__ = [
     "connect",
     "engine_name",
     "export_snapshot",
+    "finish_run",
     "json_field",
     "load",
     "open_snapshot",
     "sources",
+    "start_run",
     "write_back",
     "write_manifest",
 ]
