@@ -25,8 +25,11 @@ def test_small_demo_ingests_every_feed(tmp_path: Path, monkeypatch: pytest.Monke
     url = f"sqlite:///{tmp_path / 'demo.db'}"
     receipts = run_demo(scale="small", seed=7, url=url, data_dir=tmp_path, as_of="2026-11-27")
     manifest = json.loads(next(tmp_path.glob("small-seed7-*/manifest.json")).read_text())
-    assert len(receipts) == len(manifest["feeds"])
-    for feed, r in zip(manifest["feeds"], receipts, strict=True):
+    # the synthetic grade feed is replaced by grades computed from tax records
+    feeds = [f for f in manifest["feeds"] if "tax_credit_grade" not in f["kinds"]]
+    assert len(feeds) == len(manifest["feeds"]) - 1
+    assert len(receipts) == len(feeds)
+    for feed, r in zip(feeds, receipts, strict=True):
         assert r.rows == feed["rows"], feed["file"]
         assert r.quarantined == feed["bad_rows"], (feed["file"], r.reasons)
     store = Store(url, Settings(signing_key_path=tmp_path / "k.key"))
@@ -43,6 +46,18 @@ def test_small_demo_ingests_every_feed(tmp_path: Path, monkeypatch: pytest.Monke
             audience=Audience.PUBLIC,
         )
     assert any(r.kind == "court_dishonest_listing" for r in f.records)
+    with store.read() as conn:
+        grade_keys = [
+            k for (k,) in conn.execute(
+                select(records.c.source_key).where(records.c.kind == "tax_credit_grade")
+            )
+        ]  # fmt: skip
+        classes = conn.execute(
+            select(records.c.record_id).where(records.c.kind == "market_risk_class")
+        ).all()
+    # one source of truth: every grade is a computed one (TCG-<year>-<uscc>)
+    assert grade_keys and all(k.startswith("TCG-") for k in grade_keys)
+    assert classes
     get_settings.cache_clear()
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.progress import (
@@ -93,7 +93,9 @@ def run_demo(
                     update_existing=True,
                 )
         receipts = []
-        for feed in manifest.feeds:
+        # grades are computed from the tax records by the supervision stage (one source
+        # of truth): the synthetic grade feed is not ingested
+        for feed in demo_feeds(manifest.feeds):
             req = IngestRequest(
                 path=out / feed.file, agency=feed.agency, mapping=feed.mapping, today=day
             )
@@ -120,8 +122,16 @@ def run_demo(
             str(r.quarantined),
         )
     console.print(table)
+    from xinyong.supervision.demo import print_stage
+
+    print_stage(url, day, seed, out / "supervision")  # before the lists: red list from grades
     _lists_stage(url, day, seed)
     return [r for _, r in receipts]
+
+
+def demo_feeds(feeds: list[Any]) -> list[Any]:
+    """The synthetic feeds the demo ingests: all but the tax grades it computes itself."""
+    return [f for f in feeds if "tax_credit_grade" not in f.kinds]
 
 
 def _lists_stage(url: str, day: object, seed: int) -> None:

@@ -162,3 +162,38 @@ def supervision_stage(
     again = run_risk_classes(store, on=day, authority=samr.code, keep=data_dir)
     rep.reclassified = again.counts
     return rep
+
+
+def print_stage(url: str, day: date, seed: int, data_dir: Path) -> StageReport:
+    """Run the stage under a status line and print its counts (the demo's output)."""
+    from rich.table import Table
+
+    from xinyong.cli.common import console, err_console
+
+    with err_console.status("supervision") as st:
+        rep = supervision_stage(url, day, seed, data_dir, status=st.update)
+    t = Table(title="tax credit grades (computed, published as the tax authority's records)")
+    t.add_column("tax year")
+    for g in ("A", "B", "M", "C", "D"):
+        t.add_column(g, justify="right")
+    t.add_column("D by spread", justify="right")
+    for y, counts in rep.grades.items():
+        t.add_row(str(y), *(str(counts.get(g, 0)) for g in "ABMCD"), str(rep.spread.get(y, 0)))
+    console.print(t)
+    c = Table(title="market risk classes (before and after the spot checks' outcomes)")
+    c.add_column("")
+    for k in ("A", "B", "C", "D"):
+        c.add_column(k, justify="right")
+    c.add_row("classified", *(str(rep.classes.get(k, 0)) for k in "ABCD"))
+    c.add_row(
+        "drawn for inspection", *(str(rep.plan["selected_by_class"].get(k, 0)) for k in "ABCD")
+    )
+    c.add_row("after outcomes", *(str(rep.reclassified.get(k, 0)) for k in "ABCD"))
+    console.print(c)
+    outcomes = ", ".join(f"{n} {k}" for k, n in sorted(rep.outcomes.items()))
+    console.print(
+        f"spot-check plan {rep.plan['period']} (seed {rep.plan['seed']}): "
+        f"{rep.plan['selected']} firms, {rep.plan['unassigned']} without two unconflicted "
+        f"inspectors; outcomes: {outcomes or 'none'}"
+    )
+    return rep
