@@ -40,6 +40,8 @@ COMMAND_MODULES = [
     "certificate",
     "notify",
     "scorecard",
+    "reporting",
+    "supervision",
     "serve",
 ]
 
