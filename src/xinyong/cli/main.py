@@ -42,6 +42,7 @@ COMMAND_MODULES = [
     "scorecard",
     "reporting",
     "supervision",
+    "scheme",
     "serve",
 ]
 
