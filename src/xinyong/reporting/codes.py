@@ -139,9 +139,7 @@ def episodes(months: Sequence[tuple[int, str]], closed_on: date | None = None) -
     return out
 
 
-def hidden_months(
-    months: Sequence[tuple[int, str]], closed_on: date | None, on: date
-) -> set[int]:
+def hidden_months(months: Sequence[tuple[int, str]], closed_on: date | None, on: date) -> set[int]:
     """Months whose negative status has passed its retention on ``on`` (not shown)."""
     gone: set[int] = set()
     for ep in episodes(months, closed_on):

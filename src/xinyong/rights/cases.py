@@ -180,6 +180,12 @@ def _target(
     tx: Tx, target_type: TargetType, target_id: str
 ) -> tuple[str, str, dict[str, Any] | None, Entry | None]:
     """(subject id, deciding authority, record row or None, entry or None)."""
+    if target_type is TargetType.ACCOUNT:
+        raise RuleRefused(
+            "credit reporting entries are disputed, not objected to or repaired "
+            "(xinyong report dispute)",
+            code="use_dispute",
+        )
     if target_type is TargetType.RECORD:
         rec = effects.current_record(tx.conn, target_id)
         return rec["subject_id"], rec["deciding_authority"] or rec["reporting_agency"], rec, None
@@ -480,6 +486,12 @@ def decide(
 ) -> Case:
     """The deciding authority's named reviewer decides; the outcome flows back at once."""
     c = get_case(tx.conn, case_id)
+    if c.kind is CaseKind.DISPUTE:
+        from xinyong.reporting.disputes import decide_dispute  # reporting owns the target
+
+        return decide_dispute(
+            tx, p, case_id, outcome=outcome, reason=reason, corrections=corrections, on=on
+        )
     _may_decide(p, c)
     if c.status in (CaseStatus.DECIDED, CaseStatus.WITHDRAWN):
         raise Conflict(f"case {case_id} was already {c.status.value}", code="already_decided")
@@ -555,3 +567,23 @@ def withdraw(tx: Tx, p: Principal, case_id: str) -> Case:
     return _change(
         tx, c, actor=p.principal_id, event="withdrawn", detail={}, status=CaseStatus.WITHDRAWN
     )
+
+
+# --------------------------------------------------------------------------- other modules
+
+
+def open_case(tx: Tx, c: Case) -> Case:
+    """Open a case whose target another module owns (credit reporting's disputes)."""
+    return _insert(tx, c, event="opened", detail={"target": f"{c.target_type.value}:{c.target_id}"})
+
+
+def new_case(p: Principal, **fields: Any) -> Case:
+    """A case in its opening state (see ``_new_case``), for ``open_case``."""
+    return _new_case(p, **fields)
+
+
+def change_case(
+    tx: Tx, c: Case, *, actor: str, event: str, detail: dict[str, Any], **changes: Any
+) -> Case:
+    """A state change of such a case, with its event, audit entry and notification."""
+    return _change(tx, c, actor=actor, event=event, detail=detail, **changes)

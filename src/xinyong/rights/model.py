@@ -46,6 +46,7 @@ OUTCOMES: dict[CaseKind, tuple[Outcome, ...]] = {
 class TargetType(StrEnum):
     RECORD = "record"
     ENTRY = "entry"
+    ACCOUNT = "account"  # a credit reporting account (disputes; xinyong.reporting owns it)
 
 
 class Case(BaseModel):
