@@ -126,6 +126,9 @@ def run_demo(
 
     print_stage(url, day, seed, out / "supervision")  # before the lists: red list from grades
     _lists_stage(url, day, seed)
+    from xinyong.schemes.demo import schemes_stage
+
+    schemes_stage(url, day, seed, out, console)
     return [r for _, r in receipts]
 
 
