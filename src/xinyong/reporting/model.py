@@ -95,7 +95,10 @@ class AccountView(BaseModel):
     balance_fen: int | None = None
     current_status: str | None = None
     worst_status_60m: str
-    months: list[MonthLine] = Field(description="the last 60 months, newest first")
+    months: list[MonthLine] = Field(
+        description="every retained month, newest first (negative months leave 5 years after "
+        "the conduct ends; positive history stays)"
+    )
     dropped_negative_months: int = Field(
         0, description="negative months past the 5-year retention, no longer shown"
     )

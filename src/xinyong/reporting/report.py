@@ -168,10 +168,11 @@ def build_report(
                 corrected=bool(s.locked),  # type: ignore[attr-defined]
             )
             for s in shown
-            if codes.parse_month(s.month) > now_m - SHOWN_MONTHS  # type: ignore[attr-defined]
         ]
         latest = lines[0] if lines else None
-        w60 = codes.worst(m.status for m in lines)
+        w60 = codes.worst(
+            m.status for m in lines if codes.parse_month(m.month) > now_m - SHOWN_MONTHS
+        )
         view = AccountView(
             account_id=a.account_id,
             lender=names.get(a.lender, a.lender)
