@@ -530,31 +530,20 @@ def prepare(
     return Prepared(url, settings, info, pg_cleanup)
 
 
-class _Capture:
-    """A stand-in connection that records the statement instead of running it."""
-
-    def __init__(self) -> None:
-        self.stmts: list[Any] = []
-
-    def execute(self, stmt: Any, *_a: Any, **_k: Any) -> list[Any]:
-        self.stmts.append(stmt)
-        return []
-
-
 def query_plan(store: Store, subject_ids: list[str]) -> list[str]:
     """SQLite's plan (EXPLAIN QUERY PLAN) for the entries query a check runs for
     ``subject_ids`` (one for a subject itself, several for a representative's units)."""
     if not store.sqlite:
         return []
-    from xinyong.measures.check import _entries
+    from xinyong.measures.check import entries_sql
 
-    cap = _Capture()
-    _entries(cap, subject_ids, get_catalogue().measure(MEASURE), ON)  # type: ignore[arg-type]
+    day = ON.isoformat()
+    params = (*subject_ids, MEASURE, "acknowledged", "reported", day)
+    params += ("published", "removed", "expired", day, day, day)
     with store.read() as conn:
-        sql = str(
-            cap.stmts[0].compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True})
-        )
-        rows = conn.exec_driver_sql("EXPLAIN QUERY PLAN " + sql).all()
+        rows = conn.exec_driver_sql(
+            "EXPLAIN QUERY PLAN " + entries_sql(len(subject_ids)), params
+        ).all()
     return [str(r[-1]) for r in rows]
 
 

@@ -3,13 +3,14 @@ extension, removal, expiry, "as known at" and the audit chain behind all of it."
 
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import String, func, select
 from tests.lists._world import (
     ADULT,
     COURT,
@@ -522,6 +523,49 @@ def test_expiry_ends_due_entries_with_one_history_row_and_audit_entry_each(world
     assert _entry(world, P2).status is EntryStatus.EXPIRED
     assert _entry(world, P6).status is EntryStatus.PUBLISHED
     assert _entry(world, P1).status is EntryStatus.PUBLISHED  # no fixed term: never expires
+
+
+def test_expiry_audit_entries_follow_queued_ones_in_entry_order_and_verify(
+    world: World,
+) -> None:
+    """The job writes its per-entry audit rows in bulk (benchmarks/README.md): the chain
+    still holds, in order, what was queued before it, one entry per expired entry by
+    entry id with the detail {list, ended_on, run}, then the job's summary."""
+    store = world.store
+    with store.read() as conn:
+        start = conn.execute(select(func.max(audit_log.c.seq))).scalar_one()
+    with store.write() as tx:
+        tx.audit("test.before_expiry", "thing", "t1", {"n": 1})
+        rep = expire(tx, on=TODAY)
+    due = sorted((_entry(world, P3), _entry(world, P4)), key=lambda e: e.entry_id)
+    with store.read() as conn:
+        rows = conn.execute(
+            select(audit_log.c.action, audit_log.c.entity_id, audit_log.c.detail)
+            .where(audit_log.c.seq > start)
+            .order_by(audit_log.c.seq)
+        ).all()
+        stored = (
+            conn.execute(
+                select(func.cast(audit_log.c.detail, String))
+                .where(audit_log.c.seq > start, audit_log.c.action == "list.entry.expired")
+                .order_by(audit_log.c.seq)
+            )
+            .scalars()
+            .all()
+        )
+    expected = [
+        {"list": e.list_id, "ended_on": e.term_end.isoformat(), "run": rep.run_id}  # type: ignore[union-attr]
+        for e in due
+    ]
+    assert [tuple(r) for r in rows] == [
+        ("test.before_expiry", "t1", {"n": 1}),
+        *[("list.entry.expired", e.entry_id, d) for e, d in zip(due, expected, strict=True)],
+        ("lists.expire", "lists", {"on": TODAY.isoformat(), "run": rep.run_id, "expired": 2}),
+    ]
+    # stored as the engine's JSON serializer writes it (keys in this order, ", " and ": ")
+    assert stored == [json.dumps(d, ensure_ascii=False) for d in expected]
+    report = audit_chain(store)
+    assert report.ok, report.problems
 
 
 # --------------------------------------------------------------------------- as known at

@@ -39,17 +39,17 @@ from xinyong.actors import Principal
 from xinyong.audit.signing import public_key_hex
 from xinyong.catalogue import get_catalogue
 from xinyong.credit_file.assemble import find_subject
-from xinyong.errors import Conflict, Forbidden, UsageError
+from xinyong.errors import Conflict, Forbidden, NotFound, UsageError
 from xinyong.lists.decisions import decide, remove
 from xinyong.lists.expiry import expire
 from xinyong.lists.model import Entry
 from xinyong.lists.proposals import sync
-from xinyong.measures.check import MAX_BATCH, CheckAnswer, answer, check
+from xinyong.measures.check import MAX_BATCH, CheckAnswer, answer, check, find_subject_kind
 from xinyong.measures.notices import Notice, NoticeStatus, acknowledge, notices_for, report_back
 from xinyong.measures.screening import screen, signature_path, verify_result
 from xinyong.store.calendar_repo import work_calendar
 from xinyong.store.context import Store
-from xinyong.store.tables import audit_log, query_log
+from xinyong.store.tables import audit_log, query_log, subjects
 
 CAT = get_catalogue()
 TODAY = date(2026, 3, 20)
@@ -467,6 +467,49 @@ def test_batch_limits_and_malformed_codes(world: World) -> None:
     assert _query_log_rows(world.store) == []
     with world.store.read() as conn:
         assert audit_count(conn, "check.unknown_subject") == 0
+
+
+def test_the_checks_lookup_finds_what_find_subject_finds(world: World) -> None:
+    """``find_subject_kind`` (one statement on the check's hot path) answers as
+    ``find_subject`` does, with the subject's kind, for every shape of input."""
+    with world.store.read() as conn:
+        ids = {c: find_subject(conn, c) for c in (P1, UNIT, REP, K)}
+        kinds = dict(
+            conn.execute(
+                select(subjects.c.subject_id, subjects.c.kind).where(
+                    subjects.c.subject_id.in_(ids.values())
+                )
+            ).all()
+        )
+        codes = [
+            *ids,
+            *ids.values(),  # subject ids
+            f" {P1.lower()} ",  # case and blanks
+            P1[:6] + P1[8:17],  # its legacy 15-digit form
+            UNKNOWN,
+            P1[:-1] + ("0" if P1[-1] != "0" else "1"),  # a wrong check digit
+            UNIT[:-1] + ("0" if UNIT[-1] != "0" else "1"),
+            "E12345678",  # a passport number of nobody
+            "x" * 65,
+            "a\x00b",
+            "01" + "Z" * 24,  # shaped like a subject id, of nobody
+            "??",
+        ]
+        for code in codes:
+            try:
+                expected: object = find_subject(conn, code)
+            except NotFound:
+                expected = None
+            except UsageError as exc:
+                expected = ("refused", exc.code, exc.message)
+            try:
+                hit = find_subject_kind(conn, code)
+                got: object = None if hit is None else hit[0]
+                if hit is not None:
+                    assert hit[1] == kinds[hit[0]], code
+            except UsageError as exc:
+                got = ("refused", exc.code, exc.message)
+            assert got == expected, code
 
 
 def test_bulk_screening_writes_a_signed_result(world: World, tmp_path: Path) -> None:

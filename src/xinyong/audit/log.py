@@ -8,16 +8,16 @@ hashes only, never personal data.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection
 
-from xinyong.audit.chain import entry_hash, format_ts
+from xinyong.audit.chain import entry_hash, entry_hash_prepared, format_ts, json_string
+from xinyong.audit.plain_sql import is_sqlite, run, run_many, stored_json, stored_ts
 from xinyong.audit.signing import Signer
-from xinyong.store.tables import audit_checkpoints, audit_head, audit_log
 
 
 @dataclass(frozen=True)
@@ -51,6 +51,70 @@ def now_utc() -> datetime:
     return datetime.now(UTC)
 
 
+_HEAD = "SELECT seq, hash, since_checkpoint FROM audit_head WHERE id = 1"
+_INSERT = (
+    "INSERT INTO audit_log (seq, at, actor, action, entity_type, entity_id, detail, "
+    "prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+_CHECKPOINT = (
+    "INSERT INTO audit_checkpoints (seq, hash, signature, key_fingerprint, at) "
+    "VALUES (?, ?, ?, ?, ?)"
+)
+_MOVE_HEAD = "UPDATE audit_head SET seq = ?, hash = ?, since_checkpoint = ? WHERE id = 1"
+
+
+@dataclass(frozen=True)
+class PreparedEntries:
+    """Many entries sharing actor, action and entity type, their details encoded already.
+
+    ``items`` yields ``(entity_id, canonical_json(detail), stored detail text)``; the
+    stored text is what the engine's JSON serializer would write (any valid JSON of the
+    same value verifies alike, since the verifier hashes the decoded value).
+    """
+
+    actor: str
+    action: str
+    entity_type: str
+    items: Iterable[tuple[str, str, str]]
+
+
+class _Chain:
+    """The chain head, read with its lock, advanced entry by entry, then written back."""
+
+    def __init__(self, conn: Connection, signer: Signer, checkpoint_every: int) -> None:
+        self.conn, self.signer, self.every = conn, signer, checkpoint_every
+        self.sqlite = is_sqlite(conn)
+        seq, prev, since = run(conn, _HEAD if self.sqlite else _HEAD + " FOR UPDATE").fetchone()
+        self.seq, self.prev, self.since = int(seq), str(prev), int(since)
+        self.at = now_utc()
+        self.at_text = format_ts(self.at)
+        self.at_stored = stored_ts(self.sqlite, self.at)
+        self.checkpoints: list[Checkpoint] = []
+
+    def advanced(self, h: str) -> None:
+        self.prev = h
+        self.since += 1
+        if self.since >= self.every:
+            self.checkpoints.append(_sign(self.signer, self.seq, h, self.at))
+            self.since = 0
+
+    def close(self, force_checkpoint: bool) -> list[Checkpoint]:
+        if force_checkpoint and self.since > 0:
+            self.checkpoints.append(_sign(self.signer, self.seq, self.prev, self.at))
+            self.since = 0
+        if self.checkpoints:
+            run_many(
+                self.conn,
+                _CHECKPOINT,
+                [
+                    (c.seq, c.hash, c.signature, c.key_fingerprint, stored_ts(self.sqlite, c.at))
+                    for c in self.checkpoints
+                ],
+            )
+        run(self.conn, _MOVE_HEAD, (self.seq, self.prev, self.since))
+        return self.checkpoints
+
+
 def append_many(
     conn: Connection,
     entries: Sequence[AuditEntry],
@@ -60,62 +124,67 @@ def append_many(
     force_checkpoint: bool = False,
 ) -> list[Checkpoint]:
     """Append ``entries`` to the chain; return the checkpoints signed on the way."""
-    head = conn.execute(
-        select(audit_head.c.seq, audit_head.c.hash, audit_head.c.since_checkpoint)
-        .where(audit_head.c.id == 1)
-        .with_for_update()
-    ).one()
-    seq, prev, since = int(head.seq), str(head.hash), int(head.since_checkpoint)
-    at = now_utc()
-    at_text = format_ts(at)
-    rows: list[dict[str, Any]] = []
-    checkpoints: list[Checkpoint] = []
+    chain = _Chain(conn, signer, checkpoint_every)
+    at_text, at_stored = chain.at_text, chain.at_stored
+    rows: list[tuple[Any, ...]] = []
     for e in entries:
-        seq += 1
-        h = entry_hash(prev, seq, at_text, e.actor, e.action, e.entity_type, e.entity_id, e.detail)
+        chain.seq += 1
+        prev = chain.prev
+        h = entry_hash(
+            prev, chain.seq, at_text, e.actor, e.action, e.entity_type, e.entity_id, e.detail
+        )
         rows.append(
-            {
-                "seq": seq,
-                "at": at,
-                "actor": e.actor,
-                "action": e.action,
-                "entity_type": e.entity_type,
-                "entity_id": e.entity_id,
-                "detail": e.detail,
-                "prev_hash": prev,
-                "hash": h,
-            }
+            (
+                chain.seq,
+                at_stored,
+                e.actor,
+                e.action,
+                e.entity_type,
+                e.entity_id,
+                stored_json(e.detail),
+                prev,
+                h,
+            )
         )
-        prev = h
-        since += 1
-        if since >= checkpoint_every:
-            checkpoints.append(_sign(signer, seq, h, at))
-            since = 0
-    if force_checkpoint and since > 0:
-        checkpoints.append(_sign(signer, seq, prev, at))
-        since = 0
-    if rows:
-        conn.execute(insert(audit_log), rows)
-    if checkpoints:
-        conn.execute(
-            insert(audit_checkpoints),
-            [
-                {
-                    "seq": c.seq,
-                    "hash": c.hash,
-                    "signature": c.signature,
-                    "key_fingerprint": c.key_fingerprint,
-                    "at": c.at,
-                }
-                for c in checkpoints
-            ],
-        )
-    conn.execute(
-        update(audit_head)
-        .where(audit_head.c.id == 1)
-        .values(seq=seq, hash=prev, since_checkpoint=since)
+        chain.advanced(h)
+    if len(rows) == 1:
+        run(conn, _INSERT, rows[0])
+    elif rows:
+        run_many(conn, _INSERT, rows)
+    return chain.close(force_checkpoint)
+
+
+def append_prepared(
+    conn: Connection,
+    batch: PreparedEntries,
+    *,
+    signer: Signer,
+    checkpoint_every: int,
+    chunk: int = 50_000,
+) -> tuple[int, list[Checkpoint]]:
+    """Append a large batch of like entries in chunks (the daily jobs); same chain as
+    :func:`append_many` would write for the same entries. Returns (count, checkpoints)."""
+    chain = _Chain(conn, signer, checkpoint_every)
+    head = ",".join(
+        json_string(x) for x in (chain.at_text, batch.actor, batch.action, batch.entity_type)
     )
-    return checkpoints
+    fixed = (chain.at_stored, batch.actor, batch.action, batch.entity_type)
+    n = 0
+    rows: list[tuple[Any, ...]] = []
+    for entity_id, canonical, stored in batch.items:
+        chain.seq += 1
+        prev = chain.prev
+        h = entry_hash_prepared(prev, chain.seq, head, entity_id, canonical)
+        rows.append((chain.seq, *fixed, entity_id, stored, prev, h))
+        chain.advanced(h)
+        if len(rows) >= chunk:
+            run_many(conn, _INSERT, rows)
+            n += len(rows)
+            rows = []
+    if rows:
+        run_many(conn, _INSERT, rows)
+        n += len(rows)
+    return n, chain.close(False)
 
 
 def append(

@@ -8,19 +8,21 @@ nothing left to do; a crash rolls the whole run back.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import JSON, String, and_, insert, literal, select, update
 from ulid import ULID
 
-from xinyong.audit.log import now_utc
+from xinyong.audit.chain import json_string
+from xinyong.audit.log import PreparedEntries, append_prepared, now_utc
+from xinyong.audit.plain_sql import run as run_sql
 from xinyong.lists.model import EntryStatus
 from xinyong.store.context import Tx
 from xinyong.store.tables import list_entries, list_entry_history
 
 EXPIRY_ACTOR = "system:expiry"
-AUDIT_CHUNK = 20_000
 
 
 @dataclass(frozen=True)
@@ -80,21 +82,14 @@ def expire(tx: Tx, *, on: date, actor: str = EXPIRY_ACTOR) -> ExpiryReport:
                 ).where(list_entries.c.changed_by_run == run),
             )
         )
-        rows = tx.conn.execute(
-            select(list_entries.c.entry_id, list_entries.c.list_id, list_entries.c.term_end)
-            .where(list_entries.c.changed_by_run == run)
-            .order_by(list_entries.c.entry_id)
+        tx.flush_audit()  # entries queued before the job keep their place in the chain
+        _, checkpoints = append_prepared(
+            tx.conn,
+            PreparedEntries(actor, "list.entry.expired", "list_entry", _details(tx, run)),
+            signer=tx.store.signer,
+            checkpoint_every=tx.store.settings.checkpoint_every,
         )
-        for i, (entry_id, list_id, end) in enumerate(rows, 1):
-            tx.audit(
-                "list.entry.expired",
-                "list_entry",
-                entry_id,
-                {"list": list_id, "ended_on": end.isoformat(), "run": run},
-                actor=actor,
-            )
-            if i % AUDIT_CHUNK == 0:
-                tx.flush_audit()
+        tx.checkpoints += checkpoints
     tx.audit(
         "lists.expire",
         "job",
@@ -103,3 +98,25 @@ def expire(tx: Tx, *, on: date, actor: str = EXPIRY_ACTOR) -> ExpiryReport:
         actor=actor,
     )
     return ExpiryReport(on=on, run_id=run, expired=n)
+
+
+_EXPIRED = (
+    "SELECT entry_id, list_id, term_end FROM list_entries WHERE changed_by_run = ? "
+    "ORDER BY entry_id"
+)
+
+
+def _details(tx: Tx, run_id: str) -> Iterator[tuple[str, str, str]]:
+    """Each expired entry's audit detail ``{"list", "ended_on", "run"}``, encoded as the
+    chain hashes it (sorted, compact) and as the engine stores it, without building and
+    serialising a dict per entry."""
+    run_j = json_string(run_id)
+    lists: dict[str, str] = {}
+    for entry_id, list_id, end in run_sql(tx.conn, _EXPIRED, (run_id,)):
+        list_j = lists.get(list_id) or lists.setdefault(list_id, json_string(list_id))
+        end_j = json_string(end if isinstance(end, str) else end.isoformat())
+        yield (
+            entry_id,
+            f'{{"ended_on":{end_j},"list":{list_j},"run":{run_j}}}',
+            f'{{"list": {list_j}, "ended_on": {end_j}, "run": {run_j}}}',
+        )

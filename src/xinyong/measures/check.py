@@ -14,22 +14,22 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy import Connection, or_, select
+from sqlalchemy import Connection
 
 from xinyong.actors import Principal, Role
+from xinyong.audit.plain_sql import is_sqlite, read_date, read_json, run, stored_date
 from xinyong.catalogue import Catalogue
 from xinyong.catalogue.model import MeasureDef, MeasureEffect
-from xinyong.credit_file.assemble import find_subject
-from xinyong.errors import Forbidden, NotFound
+from xinyong.errors import Forbidden, UsageError
+from xinyong.identity.check import verdict
 from xinyong.lists.model import WAS_PUBLISHED
 from xinyong.measures.notices import NoticeStatus
-from xinyong.store.actors import get_agency
 from xinyong.store.context import Store, Tx
 from xinyong.store.query_log import log_read
-from xinyong.store.tables import list_entries, measure_notices, roles, subjects
 
 MAX_BATCH = 1000
 CHECK_RESOURCE = "check"
@@ -66,17 +66,56 @@ class CheckAnswer(BaseModel):
 
 
 _LIVE = (NoticeStatus.ACKNOWLEDGED.value, NoticeStatus.REPORTED.value)
+_PUBLISHED = tuple(s.value for s in WAS_PUBLISHED)
 _SCOPE_ORDER = {"subject": 0, "personal": 1, "unit_assets": 2}
+
+# The hot path runs plain driver SQL (xinyong.audit.plain_sql): building SQLAlchemy
+# expressions was more than half of a check's time (benchmarks/README.md).
+_BY_ID = "SELECT subject_id, kind FROM subjects WHERE subject_id = ?"
+_BY_IDENTIFIER = (
+    "SELECT s.subject_id, s.kind FROM subject_identifiers i "
+    "JOIN subjects s ON s.subject_id = i.subject_id WHERE i.scheme = ? AND i.value = ?"
+)
+_IMPLEMENTS = "SELECT implements FROM agencies WHERE code = ?"
+_ROLES = (
+    "SELECT org_subject_id, role FROM roles WHERE person_subject_id = ? "
+    "AND (valid_from IS NULL OR valid_from <= ?) "
+    "AND (valid_to IS NULL OR valid_to > ?)"  # valid_to is exclusive
+)
+
+
+@lru_cache(maxsize=64)
+def entries_sql(n_subjects: int) -> str:
+    """The entries in force for ``n_subjects`` subjects (one measure, one day).
+
+    ``status || ''`` keeps SQLite (no statistics) from driving the join from the status
+    index and probing every published entry when several units are asked.
+    """
+    who = "= ?" if n_subjects == 1 else f"IN ({', '.join('?' * n_subjects)})"
+    return (
+        "SELECT e.entry_id, e.list_id, e.ground, e.deciding_authority, e.term_start, "
+        "e.term_end, e.subject_id, n.acknowledged_on "
+        "FROM measure_notices n JOIN list_entries e ON e.entry_id = n.entry_id "
+        f"WHERE n.subject_id {who} AND n.measure_id = ? AND n.status IN (?, ?) "
+        "AND n.acknowledged_on <= ? "
+        f"AND (e.status || '') IN ({', '.join('?' * len(_PUBLISHED))}) "
+        "AND e.term_start <= ? AND (e.term_end IS NULL OR e.term_end > ?) "
+        "AND (e.ended_on IS NULL OR e.ended_on > ?)"
+    )
 
 
 def may_check(conn: Connection, p: Principal, m: MeasureDef) -> bool:
-    """An administrator, or a key of an agency that implements ``m``."""
+    """An administrator, or a key of an agency that implements ``m``.
+
+    Read in the caller's transaction on every check (no cache): an agency that stops
+    implementing a measure stops checking it at once.
+    """
     if Role.ADMIN in p.roles:
         return True
     if not ({Role.AGENCY, Role.IMPLEMENTING_OFFICER} & p.roles):
         return False
-    agency = get_agency(conn, p.organisation, missing_ok=True)
-    return agency is not None and m.implementing_agency.type in agency.implements
+    row = run(conn, _IMPLEMENTS, (p.organisation,)).fetchone()
+    return row is not None and m.implementing_agency.type in (read_json(row[0]) or ())
 
 
 def require_checker(conn: Connection, p: Principal, m: MeasureDef) -> None:
@@ -88,49 +127,53 @@ def require_checker(conn: Connection, p: Principal, m: MeasureDef) -> None:
         )
 
 
+def find_subject_kind(conn: Connection, code: str) -> tuple[str, str] | None:
+    """``find_subject`` (credit_file.assemble) with the subject's kind, in one lookup.
+
+    The same rules: a subject id, then a valid USCC or resident ID by its canonical
+    form, else a passport, other or 15-digit number as folded; a malformed USCC or
+    resident ID is refused (UsageError); nobody found is None.
+    """
+    raw = code.strip()
+    if "\x00" in raw or len(raw) > 64:
+        raise UsageError("an identifier has at most 64 characters and no NUL", code="invalid_code")
+    if len(raw) == 26 and raw.isalnum() and raw.upper() == raw:
+        row = run(conn, _BY_ID, (raw,)).fetchone()
+        if row is not None:
+            return row[0], row[1]
+    v = verdict(raw)
+    if v.valid and v.canonical:
+        candidates: tuple[tuple[str, str], ...] = (
+            ("uscc" if v.kind == "organisation" else "ric", v.canonical),
+        )
+    else:
+        folded = raw.upper().replace(" ", "")
+        candidates = (("passport", folded), ("other", folded), ("ric15", folded))
+    for scheme, value in candidates:
+        row = run(conn, _BY_IDENTIFIER, (scheme, value)).fetchone()
+        if row is not None:
+            return row[0], row[1]
+    if not v.valid and v.error and v.error.reason.value not in ("alphabet", "length"):
+        raise UsageError(f"{v.error.message}", code=f"invalid_{v.error.reason.value}")
+    return None
+
+
 def _entries(conn: Connection, subject_ids: Sequence[str], m: MeasureDef, on: date) -> list[Any]:
-    e, n = list_entries.c, measure_notices.c
-    q = (
-        select(
-            e.entry_id,
-            e.list_id,
-            e.ground,
-            e.deciding_authority,
-            e.term_start,
-            e.term_end,
-            e.subject_id,
-            n.acknowledged_on,
-        )
-        .select_from(measure_notices.join(list_entries, e.entry_id == n.entry_id))
-        .where(
-            n.subject_id.in_(subject_ids)
-            if len(subject_ids) > 1
-            else n.subject_id == subject_ids[0],
-            n.measure_id == m.id,
-            n.status.in_(_LIVE),
-            n.acknowledged_on <= on,
-            # `status || ''` keeps SQLite (no statistics) from driving the join from the
-            # status index and probing every published entry when several units are asked
-            e.status.concat("").in_([s.value for s in WAS_PUBLISHED]),
-            e.term_start <= on,
-            or_(e.term_end.is_(None), e.term_end > on),
-            or_(e.ended_on.is_(None), e.ended_on > on),
-        )
-    )
-    return list(conn.execute(q))
+    """Rows (entry_id, list_id, ground, deciding_authority, term_start, term_end,
+    subject_id, acknowledged_on) of the entries in force on ``on`` whose notice of ``m``
+    is live, for any of ``subject_ids``."""
+    day = stored_date(is_sqlite(conn), on)
+    params = (*subject_ids, m.id, *_LIVE, day, *_PUBLISHED, day, day, day)
+    return run(conn, entries_sql(len(subject_ids)), params).fetchall()  # type: ignore[no-any-return]
 
 
 def answer(conn: Connection, cat: Catalogue, m: MeasureDef, code: str, on: date) -> CheckAnswer:
     """The answer for one subject (no logging: see :func:`check`)."""
-    try:
-        sid: str | None = find_subject(conn, code)
-    except NotFound:
-        sid = None
+    hit = find_subject_kind(conn, code)
     found: list[CheckedEntry] = []
-    if sid is not None:
-        kind = conn.execute(
-            select(subjects.c.kind).where(subjects.c.subject_id == sid)
-        ).scalar_one()
+    sid: str | None = None
+    if hit is not None:
+        sid, kind = hit
         direct = not m.representatives_only and (
             m.subject_kinds is None or kind in {k.value for k in m.subject_kinds}
         )
@@ -160,14 +203,18 @@ def answer(conn: Connection, cat: Catalogue, m: MeasureDef, code: str, on: date)
 
 
 def _checked(r: Any, scope: str, via_unit: str | None) -> CheckedEntry:
+    entry_id, list_id, ground, authority, start, end, _subject, acknowledged = r
+    term_start = read_date(start)
+    acknowledged_on = read_date(acknowledged)
+    assert term_start is not None and acknowledged_on is not None  # both in the WHERE
     return CheckedEntry(
-        entry_id=r.entry_id,
-        list_id=r.list_id,
-        ground=r.ground,
-        deciding_authority=r.deciding_authority,
-        term_start=r.term_start,
-        term_end=r.term_end,
-        in_force_from=max(r.term_start, r.acknowledged_on),
+        entry_id=entry_id,
+        list_id=list_id,
+        ground=ground,
+        deciding_authority=authority,
+        term_start=term_start,
+        term_end=read_date(end),
+        in_force_from=max(term_start, acknowledged_on),
         scope=scope,
         via_unit=via_unit,
     )
@@ -177,14 +224,8 @@ def _via_units(
     conn: Connection, cat: Catalogue, m: MeasureDef, person: str, on: date
 ) -> list[CheckedEntry]:
     """A person's roles at units on ``on``, and those units' entries reaching them."""
-    rc = roles.c
-    held = conn.execute(
-        select(rc.org_subject_id, rc.role).where(
-            rc.person_subject_id == person,
-            or_(rc.valid_from.is_(None), rc.valid_from <= on),
-            or_(rc.valid_to.is_(None), rc.valid_to > on),  # valid_to is exclusive
-        )
-    ).all()
+    day = stored_date(is_sqlite(conn), on)
+    held = run(conn, _ROLES, (person, day, day)).fetchall()
     if not held:
         return []
     by_unit: dict[str, set[str]] = {}
@@ -192,10 +233,11 @@ def _via_units(
         by_unit.setdefault(org, set()).add(role)
     out = []
     for r in _entries(conn, sorted(by_unit), m, on):
-        reps = cat.list_def(r.list_id).unit_representatives
-        if reps is None or not by_unit[r.subject_id] & {x.value for x in reps.roles}:
+        reps = cat.list_def(r[1]).unit_representatives
+        unit = r[6]
+        if reps is None or not by_unit[unit] & {x.value for x in reps.roles}:
             continue
-        out.append(_checked(r, reps.scope.value, r.subject_id))
+        out.append(_checked(r, reps.scope.value, unit))
     return out
 
 
@@ -231,8 +273,6 @@ def check(
     channel: str,
 ) -> list[CheckAnswer]:
     """Answer and log a check of ``codes`` (at most 1,000) in one transaction."""
-    from xinyong.errors import UsageError
-
     if not codes:
         raise UsageError("a check names at least one subject", code="no_subjects")
     if len(codes) > MAX_BATCH:
@@ -264,6 +304,8 @@ __all__ = [
     "CheckedEntry",
     "answer",
     "check",
+    "entries_sql",
+    "find_subject_kind",
     "may_check",
     "require_checker",
 ]

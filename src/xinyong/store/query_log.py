@@ -12,12 +12,13 @@ import json
 from datetime import datetime
 
 from pydantic import BaseModel
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, select
 from ulid import ULID
 
 from xinyong.actors import Principal
 from xinyong.audit.chain import format_ts
 from xinyong.audit.log import now_utc
+from xinyong.audit.plain_sql import is_sqlite, run, stored_ts
 from xinyong.store.context import Tx
 from xinyong.store.tables import query_log
 
@@ -34,11 +35,16 @@ class QueryLogEntry(BaseModel):
     channel: str
 
 
+_canonical = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode
+_FIELDS = tuple(QueryLogEntry.model_fields)
+_INSERT = f"INSERT INTO query_log ({', '.join(_FIELDS)}) VALUES ({', '.join('?' for _ in _FIELDS)})"
+
+
 def row_hash(e: QueryLogEntry) -> str:
-    data = e.model_dump(mode="json")
+    """SHA-256 of the row's canonical JSON (its timestamp as the audit chain writes it)."""
+    data = {k: getattr(e, k) for k in _FIELDS}
     data["at"] = format_ts(e.at)
-    text = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(text.encode()).hexdigest()
+    return hashlib.sha256(_canonical(data).encode()).hexdigest()
 
 
 def log_read(
@@ -62,7 +68,12 @@ def log_read(
         audience=audience,
         channel=channel,
     )
-    tx.conn.execute(insert(query_log).values(**e.model_dump()))
+    sqlite = is_sqlite(tx.conn)
+    run(
+        tx.conn,
+        _INSERT,
+        [stored_ts(sqlite, e.at) if k == "at" else getattr(e, k) for k in _FIELDS],
+    )
     tx.audit(
         "query.read",
         "subject",
