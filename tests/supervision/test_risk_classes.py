@@ -101,7 +101,7 @@ def test_factors(tmp_path: Path) -> None:
 
 
 def test_records_after_the_day_do_not_count(tmp_path: Path) -> None:
-    rows = org("S1", "9137108200000001XX", OLD) + [report("S1", date(2025, 5, 1))]
+    rows = [*org("S1", "9137108200000001XX", OLD), report("S1", date(2025, 5, 1))]
     rows += [R("S1", "serious_illegal_dishonest", date(2026, 12, 1))]
     g = run(tmp_path, rows, on=date(2026, 6, 1))
     assert (g["S1"]["direct_d"], g["S1"]["risk_class"]) == (False, "A")

@@ -68,14 +68,14 @@ def _shipped(name: str) -> dict[str, object]:
 def test_unknown_record_kind_is_refused(tmp_path: Path) -> None:
     data = _shipped("tax_credit.yaml")
     data["deductions"][0]["kind"] = "tax_late_filings_typo"  # type: ignore[index]
-    with pytest.raises(UnusableInput, match="unknown record kind.*tax_late_filings_typo"):
+    with pytest.raises(UnusableInput, match=r"unknown record kind.*tax_late_filings_typo"):
         tax_credit_rules(_write(tmp_path, "t.yaml", data))
 
 
 def test_unknown_instrument_is_refused(tmp_path: Path) -> None:
     data = _shipped("tax_credit.yaml")
     data["direct_d"][0]["basis"]["instrument"] = "no_such_law"  # type: ignore[index]
-    with pytest.raises(UnusableInput, match="unknown instrument.*no_such_law"):
+    with pytest.raises(UnusableInput, match=r"unknown instrument.*no_such_law"):
         tax_credit_rules(_write(tmp_path, "t.yaml", data))
 
 

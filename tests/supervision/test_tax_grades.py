@@ -77,7 +77,7 @@ def test_only_current_in_force_records_and_tax_penalties_count(tmp_path: Path) -
     copy["linked_to"] = "R0"
     samr_penalty = R("S1", "administrative_penalty", date(2025, 4, 1), agency="samr")
     tax_penalty = R("S1", "administrative_penalty", date(2025, 4, 2), agency="tax")
-    g = run(tmp_path, rows + [revoked, old_version, copy, samr_penalty, tax_penalty])
+    g = run(tmp_path, [*rows, revoked, old_version, copy, samr_penalty, tax_penalty])
     assert g["S1"]["n_late_filing"] == 0
     assert g["S1"]["n_tax_penalty"] == 1  # the market regulator's penalty is not a tax one
     assert (g["S1"]["score"], g["S1"]["grade"]) == (89, "B")
