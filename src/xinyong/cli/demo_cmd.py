@@ -129,6 +129,9 @@ def run_demo(
     from xinyong.schemes.demo import schemes_stage
 
     schemes_stage(url, day, seed, out, console)
+    from xinyong.reporting.demo import reporting_stage
+
+    reporting_stage(url, day, seed, out, console)
     return [r for _, r in receipts]
 
 

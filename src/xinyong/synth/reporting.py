@@ -127,7 +127,7 @@ def generate_lender_feeds(
     *,
     seed: int,
     as_of: date,
-    max_borrowers: int = 1500,
+    max_borrowers: int = 1200,
     share: float = 0.55,
 ) -> SynthResult:
     """Write one CSV per lender of ``LENDERS`` into ``out_dir``; deterministic from ``seed``."""
