@@ -138,6 +138,13 @@ def spark_backend():  # type: ignore[no-untyped-def]
         pytest.skip("pyspark is not installed (pip install 'xinyong[spark]')")
     from xinyong.batch import connect
 
+    # tiny test data: few shuffle partitions, so each stage is one or two tasks
+    os.environ.setdefault("XINYONG_SPARK_PARTITIONS", "2")
+    os.environ.setdefault(
+        "XINYONG_SPARK_CONF",
+        "spark.sql.adaptive.enabled=false;spark.sql.codegen.wholeStage=false;"
+        "spark.sql.codegen.factoryMode=NO_CODEGEN",
+    )
     return connect("spark")
 
 

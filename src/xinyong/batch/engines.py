@@ -54,6 +54,11 @@ def _spark_session() -> Any:
         .config("spark.local.dir", scratch)
         .config("spark.sql.execution.arrow.pyspark.enabled", "true")
     )
+    # extra settings, "key=value;key=value" (tests switch code generation off for tiny data)
+    for item in os.environ.get("XINYONG_SPARK_CONF", "").split(";"):
+        key, sep, value = item.partition("=")
+        if sep and key.strip():
+            builder = builder.config(key.strip(), value.strip())
     session = builder.getOrCreate()
     session.sparkContext.setLogLevel("ERROR")
     return session

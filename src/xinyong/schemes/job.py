@@ -89,19 +89,25 @@ def scored_residents(
     return res.semi_join(ok, "subject_id")
 
 
-def _period(decided_on: ir.DateValue, rule: Rule) -> ir.IntegerValue:
-    if rule.cap is None:
-        return ibis.literal(0, "int64")
-    year = decided_on.year().cast("int64")
-    if rule.cap.per == "month":
-        return year * 100 + decided_on.month().cast("int64")
-    return year
+def _rule_condition(t: ir.Table, rule: Rule, as_of: date) -> ir.BooleanValue:
+    cond = t.decided_on > window_start(rule, as_of)
+    if rule.match.severity:
+        cond = cond & t.severity.isin([s.value for s in rule.match.severity])
+    for k, values in rule.match.attributes.items():
+        cond = cond & t[f"a_{k}"].isin([str(v) for v in values])
+    return cond
 
 
 def moves(
     tables: Mapping[str, ir.Table], *, scheme: Scheme, as_of: date, people: ir.Table
 ) -> ir.Table | None:
-    """Per person and rule: points (capped per period) and the number of records scored."""
+    """Per person and rule: points (capped per period) and the number of records scored.
+
+    One pass: the records are joined to a small table of the rules on their kind (a
+    record may match several rules), each pair is kept if the rule's own conditions
+    hold, and the pairs are counted per rule and period. Few stages, so Spark runs it
+    without a shuffle per rule.
+    """
     rules = scheme.active_rules
     if not rules:
         return None
@@ -118,33 +124,48 @@ def moves(
         **{f"a_{k}": json_field(recs.attributes, k) for k in keys},
     )
     recs = recs.semi_join(people, "subject_id")
-    branches = []
-    for rule in rules:
-        t = recs.filter(recs.kind == rule.match.kind, recs.decided_on > window_start(rule, as_of))
-        if rule.match.severity:
-            t = t.filter(t.severity.isin([s.value for s in rule.match.severity]))
-        for k, values in rule.match.attributes.items():
-            t = t.filter(t[f"a_{k}"].isin([str(v) for v in values]))
-        per = (
-            t.select(t.subject_id, period=_period(t.decided_on, rule))
-            .group_by(["subject_id", "period"])
-            .aggregate(events=ibis._.count())
-        )
-        raw = per.events.cast("int64") * rule.points
-        if rule.cap is not None:
-            cap = ibis.literal(rule.cap.points, "int64")
-            raw = ibis.greatest(raw, cap) if rule.points < 0 else ibis.least(raw, cap)
-        branches.append(
-            per.select(
-                "subject_id",
-                rule_id=ibis.literal(rule.id, "string"),
-                points=raw.cast("int64"),
-                events=per.events.cast("int64"),
-            )
-        )
-    union = branches[0] if len(branches) == 1 else ibis.union(*branches, distinct=False)
-    return union.group_by(["subject_id", "rule_id"]).aggregate(
-        points=union.points.sum().cast("int64"), events=union.events.sum().cast("int64")
+    spec = ibis.memtable(
+        {
+            "rule_id": [r.id for r in rules],
+            "rule_kind": [r.match.kind for r in rules],
+            "rule_points": [r.points for r in rules],
+            "rule_cap": [r.cap.points if r.cap else None for r in rules],
+            "rule_per": [r.cap.per if r.cap else "none" for r in rules],
+        },
+        schema={
+            "rule_id": "string",
+            "rule_kind": "string",
+            "rule_points": "int64",
+            "rule_cap": "int64",
+            "rule_per": "string",
+        },
+    )
+    pairs = recs.join(spec, recs.kind == spec.rule_kind)
+    keep = ibis.cases(
+        *((pairs.rule_id == r.id, _rule_condition(pairs, r, as_of)) for r in rules),
+        else_=ibis.literal(False),
+    )
+    pairs = pairs.filter(keep)
+    year = pairs.decided_on.year().cast("int64")
+    period = ibis.cases(
+        (pairs.rule_per == "month", year * 100 + pairs.decided_on.month().cast("int64")),
+        (pairs.rule_per == "year", year),
+        else_=ibis.literal(0, "int64"),
+    )
+    per = (
+        pairs.mutate(period=period)
+        .group_by(["subject_id", "rule_id", "rule_points", "rule_cap", "period"])
+        .aggregate(events=ibis._.count())
+    )
+    raw = per.events.cast("int64") * per.rule_points
+    capped = ibis.cases(
+        (per.rule_cap.isnull(), raw),
+        (per.rule_points < 0, ibis.greatest(raw, per.rule_cap)),
+        else_=ibis.least(raw, per.rule_cap),
+    )
+    per = per.mutate(points=capped.cast("int64"), events=per.events.cast("int64"))
+    return per.group_by(["subject_id", "rule_id"]).aggregate(
+        points=per.points.sum().cast("int64"), events=per.events.sum().cast("int64")
     )
 
 
