@@ -151,17 +151,17 @@ def risk_class_job(tables: Mapping[str, ir.Table], *, on: date, rules: RiskRules
         points[f"f_{f.id}"] = v
     t = t.mutate(**points)
     total: ir.IntegerValue = ibis.literal(0, "int64")
-    for c in points:
-        total = total + t[c]
+    for col in points:
+        total = total + t[col]
     direct: ir.BooleanValue = ibis.literal(False)
     for d in rules.direct_class_d:
         direct = direct | t[f"on_{d.source}"]
     t = t.mutate(points=ibis.greatest(total, 0), direct_d=direct)
-    c = rules.classes
+    bounds = rules.classes
     cls = ibis.cases(
-        (t.direct_d | (t.points >= c["D"]), "D"),
-        (t.points >= c["C"], "C"),
-        (t.points >= c["B"], "B"),
+        (t.direct_d | (t.points >= bounds["D"]), "D"),
+        (t.points >= bounds["C"], "C"),
+        (t.points >= bounds["B"], "B"),
         else_="A",
     )
     keep = ["subject_id", "uscc", "registered_on", "last_outcome", "last_tax_grade"]
