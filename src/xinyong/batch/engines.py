@@ -167,7 +167,7 @@ def _spark_to_arrow(expr: ir.Table, backend: ibis.BaseBackend) -> pa.Table:
 
 # --- portable expressions -----------------------------------------------------------
 
-_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_KEY = re.compile(r"^[^\W\d]\w*$")
 
 
 @ibis.udf.scalar.builtin(name="json_extract_string")  # type: ignore[untyped-decorator,misc]

@@ -264,13 +264,10 @@ def _check_rule(
 ) -> Iterator[Problem]:
     m = rule.match
     kind = cat.kinds.get(m.kind) if m.kind else None
-    for text, loc in [
-        (rule.id, ("id",)),
-        (rule.name_en, ("name_en",)),
-        (rule.name_zh, ("name_zh",)),
-    ]:
-        if term := sensitive_term(text):
-            yield Problem(file, at(*loc), f"rule {rule.id!r} scores a sensitive attribute ({term})")
+    # what a rule uses (its id, kind and attributes), not its prose: a "public health
+    # violation" penalty may be named as such
+    if term := sensitive_term(rule.id):
+        yield Problem(file, at("id"), f"rule {rule.id!r} scores a sensitive attribute ({term})")
     if m.kind is not None:
         if term := sensitive_term(m.kind):
             yield Problem(
@@ -296,7 +293,7 @@ def _check_rule(
     if m.data == "financial_reporting" and rule.enabled:
         yield Problem(
             file,
-            at("enabled"),
+            at("match", "data"),
             f"rule {rule.id!r} uses financial reporting data, which never feeds public credit "
             "scoring: it ships disabled until a data-sharing basis and consent exist",
         )

@@ -12,7 +12,14 @@ import re
 from datetime import date
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from xinyong.calendar import Duration, DurationUnit
 from xinyong.catalogue.model import LegalBasis, Severity
@@ -92,7 +99,7 @@ class Match(_Frozen):
     @classmethod
     def _keys(cls, v: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
         for k, values in v.items():
-            if not re.match(r"^[A-Za-z_][A-Za-z0-9_]*$", k):
+            if not re.match(r"^[^\W\d]\w*$", k):
                 raise ValueError(f"attribute name {k!r} must be a plain key")
             if not values:
                 raise ValueError(f"attribute {k!r} lists no values")
@@ -142,15 +149,22 @@ class Rule(_Frozen):
             raise ValueError("valid_for counts calendar days, months or years, at least 1")
         return v
 
-    @model_validator(mode="after")
-    def _cap_sign(self) -> Rule:
-        cap = self.cap
-        if cap is not None and (
-            (cap.points > 0) != (self.points > 0) or abs(cap.points) < abs(self.points)
+    @field_validator("cap")
+    @classmethod
+    def _cap_sign(cls, cap: Cap | None, info: ValidationInfo) -> Cap | None:
+        points = info.data.get("points")
+        if (
+            cap is not None
+            and isinstance(points, int)
+            and ((cap.points > 0) != (points > 0) or abs(cap.points) < abs(points))
         ):
             raise ValueError(
-                f"cap {cap.points} must have the sign of points {self.points} and at least its size"
+                f"cap {cap.points} must have the sign of points {points} and at least its size"
             )
+        return cap
+
+    @model_validator(mode="after")
+    def _disabled_reason(self) -> Rule:
         if not self.enabled and not self.disabled_reason:
             raise ValueError("a disabled rule says why (disabled_reason)")
         return self
