@@ -78,10 +78,11 @@ def add_subject(
     variants: Iterable[str] = (),
     reps: Iterable[tuple[str, date | None]] = (),
     region: str = "371082",
+    seen_at: datetime = NOW,
 ) -> None:
     conn.execute(
         insert(subjects).values(
-            subject_id=sid, kind=kind, name=name, region=region, first_seen_at=NOW
+            subject_id=sid, kind=kind, name=name, region=region, first_seen_at=seen_at
         )
     )
     for scheme, value in (("uscc", uscc), ("ric", ric)):
@@ -651,6 +652,101 @@ def test_refresh_during_a_rebuild_reaches_the_new_index(world: World) -> None:
                 {"p": f"search_%_{other}"},
             ).all()
     assert left == []
+
+
+def _ingest_court(store: Store, tmp: Path, name: str, rows: list[dict[str, Any]]) -> None:
+    receipt = ingest(
+        store,
+        IngestRequest(path=write_jsonl(tmp / name, rows), agency="rc-court", today=FEED_DAY),
+    )
+    assert receipt.quarantined == 0, receipt.reasons
+
+
+def test_an_ingested_listing_is_found_without_a_rebuild(world: World, tmp_path: Path) -> None:
+    """The ingest pipeline catches the index up after each batch: a person a court
+    lists is found by name as soon as the batch is done; revoked by a later report of
+    the same listing, they are no longer found; nothing called index_subjects."""
+    ric = person_ric(41, date(1990, 2, 2))
+    assert q(world.store, "周到底").hits == []
+    with world.store.read() as conn:
+        built_at = index_stats(conn)["built_at"]
+    row = court_row(41, subject_name="周到底", id_number=ric)
+    _ingest_court(world.store, tmp_path, "late.jsonl", [row])
+    with world.store.read() as conn:
+        sid = _by_ric(conn, ric)
+        stats = index_stats(conn)
+    assert stats["built_at"] == built_at  # no rebuild happened
+    assert stats["caught_up_to"] > built_at
+    res = q(world.store, "周到底")
+    assert ids(res) == [sid]
+    assert res.hits[0].kind == "person"
+    assert sid in ids(q(world.store, "zhoudaodi"))
+    # the court revokes the listing (same case, reported again as revoked)
+    _ingest_court(world.store, tmp_path, "revoked.jsonl", [{**row, "status": "revoked"}])
+    assert q(world.store, "周到底").hits == []
+    with world.store.read() as conn:
+        assert search_by_code(conn, ric).hits == []
+    # the people already found before stay found
+    assert world.listed in ids(q(world.store, "李四"))
+
+
+def test_a_public_record_stops_being_found_when_its_display_ends(
+    world: World, tmp_path: Path
+) -> None:
+    """A person is found while their public record is displayed and not the day after
+    ``display_until``, with no refresh in between (the index keeps the end date)."""
+    ric = person_ric(42, date(1991, 3, 3))
+    until = date(2027, 1, 31)
+    row = court_row(42, subject_name="吴期满", id_number=ric, display_until=until.isoformat())
+    _ingest_court(world.store, tmp_path, "display.jsonl", [row])
+    with world.store.read() as conn:
+        sid = _by_ric(conn, ric)
+        for day, found in (
+            (until - timedelta(1), True),
+            (until, True),
+            (until + timedelta(1), False),
+        ):
+            assert (sid in ids(search(conn, "吴期满", on=day))) is found, day
+            assert bool(search_by_code(conn, ric, on=day).hits) is found, day
+
+
+def test_catch_up_refreshes_what_other_writers_changed(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """catch_up re-indexes subjects changed since the last catch-up by any writer (here
+    a new organisation and a renamed one written straight to the store), and only
+    those (without the safety overlap); a second catch-up has nothing new."""
+    import xinyong.portal.search.index as index_mod
+    from xinyong.portal.search import catch_up
+
+    monkeypatch.setattr(index_mod, "CATCH_UP_OVERLAP", timedelta(0))
+    new, renamed = _sid(950), _sid(951)
+    with world.store.write() as tx:
+        add_subject(
+            tx.conn, new, "荣成市追赶者海产有限公司", uscc=org_uscc(950), seen_at=datetime.now(UTC)
+        )
+    assert q(world.store, "追赶者").hits == []
+    assert catch_up(world.store) == 1
+    assert ids(q(world.store, "追赶者")) == [new]
+    assert catch_up(world.store) == 0
+    # a rename through a new name variant row (first_seen_at now) is picked up too
+    with world.store.write() as tx:
+        add_subject(
+            tx.conn, renamed, "荣成市旧名有限公司", uscc=org_uscc(951), seen_at=datetime.now(UTC)
+        )
+    catch_up(world.store)
+    with world.store.write() as tx:
+        tx.conn.execute(
+            insert(subject_names).values(
+                subject_id=renamed,
+                name="Laoming Seafood Co., Ltd.",
+                flagged=False,
+                first_seen_at=datetime.now(UTC),
+            )
+        )
+    assert q(world.store, "laoming").hits == []
+    catch_up(world.store)
+    assert ids(q(world.store, "laoming")) == [renamed]
 
 
 # --------------------------------------------------------------------------- folding

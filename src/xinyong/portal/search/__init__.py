@@ -1,16 +1,18 @@
 """Name search for the public portal: Chinese (any two characters, simplified or
 traditional), Latin, pinyin, USCC and legal representatives, over a derived index.
 
-SQLite: FTS5 (a bigram table for Chinese, a trigram table for Latin and pinyin);
-PostgreSQL: a GIN index over an array of bigrams plus ``pg_trgm``. See ``docs/search.md``.
+SQLite: FTS5 (a bigram table for Chinese, trigram and five-letter-gram tables for Latin
+and pinyin); PostgreSQL: an ordered postings table (bigrams, trigrams, five-letter
+grams) read from the query's rarest gram. See ``docs/search.md``.
 
-    build_index(store) -> int                  rebuild from the store
-    index_subjects(store_or_tx, ids) -> int    refresh after an ingest or a listing
+    build_index(store) -> int                  rebuild from the store (nightly)
+    catch_up(store) -> int                     re-index what changed since (after ingest)
+    index_subjects(store_or_tx, ids) -> int    refresh these subjects now
     search(conn, q, limit=20, offset=0)        a name, pinyin or USCC query (GET)
     search_by_code(conn, code)                 USCC or resident ID, exact (POST body only)
 """
 
-from xinyong.portal.search.index import build_index, index_stats, index_subjects
+from xinyong.portal.search.index import build_index, catch_up, index_stats, index_subjects
 from xinyong.portal.search.normalise import FORMAT_VERSION, fold
 from xinyong.portal.search.query import (
     COUNT_CAP,
@@ -33,6 +35,7 @@ __all__ = [
     "SearchIndexMissing",
     "SearchResults",
     "build_index",
+    "catch_up",
     "ensure_index_tables",
     "fold",
     "index_stats",

@@ -47,7 +47,14 @@ from xinyong.portal.search.tables import (
     set_meta,
 )
 from xinyong.store.context import Store, Tx
-from xinyong.store.tables import records, roles, subject_identifiers, subject_names, subjects
+from xinyong.store.tables import (
+    list_entries,
+    records,
+    roles,
+    subject_identifiers,
+    subject_names,
+    subjects,
+)
 
 #: (stage, done, total or None) — called after every chunk of a rebuild
 Progress = Callable[[str, int, int | None], None]
@@ -591,6 +598,65 @@ def _index_subjects(
     return n
 
 
+#: how far before its watermark a catch-up looks: a transaction stamps its rows when it
+#: writes them but commits later, so rows stamped just before the last catch-up may
+#: have become visible only after it (re-indexing a subject twice is harmless)
+CATCH_UP_OVERLAP = timedelta(minutes=5)
+
+
+def changed_subjects(conn: Connection, since: datetime) -> list[str]:
+    """Subjects whose indexed facts may have changed since ``since`` (transaction time):
+    a record version written or superseded (ingest, correction, repair), a new subject,
+    name variant or role, a list entry changed (listed, removed, expired)."""
+    found: set[str] = set()
+    for q in (
+        select(records.c.subject_id).where(
+            or_(records.c.recorded_at > since, records.c.superseded_at > since)
+        ),
+        select(subjects.c.subject_id).where(subjects.c.first_seen_at > since),
+        select(subject_names.c.subject_id).where(subject_names.c.first_seen_at > since),
+        select(roles.c.org_subject_id).where(roles.c.first_seen_at > since),
+        select(list_entries.c.subject_id).where(list_entries.c.updated_at > since),
+    ):
+        found.update(r[0] for r in conn.execute(q.distinct()) if r[0] is not None)
+    return sorted(found)
+
+
+def catch_up(
+    store: Store,
+    *,
+    on: date | None = None,
+    cat: Catalogue | None = None,
+) -> int:
+    """Re-index every subject changed since the last catch-up (or the last build), in
+    short write transactions; returns how many subjects were refreshed.
+
+    The ingest pipeline calls it after each batch, so a subject a batch adds or
+    changes is found (or no longer found) as soon as the batch is done. It reads change
+    stamps the store keeps anyway (``recorded_at``, ``superseded_at``,
+    ``first_seen_at``, ``updated_at``), so no writer has to know about the index. A
+    no-op before the first build or when the index needs a rebuild. What changes with
+    the calendar alone (a prior-notice period ending) waits for the nightly
+    :func:`build_index`; a public view ending needs nothing (``visible_until``).
+    """
+    started = datetime.now(UTC)
+    with store.read() as conn:
+        if not meta_exists(conn):
+            return 0
+        meta = get_meta(conn)
+        if meta.get("format") != FORMAT_VERSION or "built_at" not in meta:
+            return 0
+        mark = datetime.fromisoformat(meta.get("caught_up_to") or meta["built_at"])
+        ids = changed_subjects(conn, mark - CATCH_UP_OVERLAP)
+    for part in _in_chunks(ids, CHUNK):
+        index_subjects(store, part, on=on, cat=cat)
+    with store.write() as tx:
+        current = get_meta(tx.conn).get("caught_up_to")
+        if current is None or datetime.fromisoformat(current) < started:
+            set_meta(tx.conn, caught_up_to=started.isoformat())
+    return len(ids)
+
+
 def build_index(
     store: Store,
     *,
@@ -611,6 +677,7 @@ def build_index(
     on = on or today_cst()
     cat = cat or get_catalogue()
     engine = store.engine
+    started = datetime.now(UTC)
     ensure_index_tables(engine)
     with engine.begin() as conn:
         meta = lock_meta(conn, exclusive=True)
@@ -721,6 +788,9 @@ def build_index(
             format=FORMAT_VERSION,
             built_at=datetime.now(UTC).isoformat(),
             built_on=on.isoformat(),
+            # what changed after the build started may have been read before the
+            # change: the next catch-up looks from here
+            caught_up_to=started.isoformat(),
             subjects=str(n_subjects),
             docs=str(n_docs),
             building=None,
@@ -750,6 +820,8 @@ __all__ = [
     "Entry",
     "Progress",
     "build_index",
+    "catch_up",
+    "changed_subjects",
     "collect_organisations",
     "collect_persons",
     "index_stats",

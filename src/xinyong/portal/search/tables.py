@@ -21,20 +21,21 @@ Per slot:
     :mod:`.normalise`). ``doc_id`` encodes the static rank: ``rank << 40 | seq`` with
     ``rank = min(len(text), 255) * 4 + field priority``, so reading matches in
     ``doc_id`` order *is* reading them best first, and a query stops after one page.
-SQLite: ``search_fts_bigram_<slot>``, ``search_fts_trigram_<slot>``
+SQLite: ``search_fts_bigram_<slot>``, ``search_fts_trigram_<slot>``, ``search_fts_long_<slot>``
     FTS5 tables keyed by ``doc_id``: the first holds every name text as space-separated
     overlapping bigrams (``ascii`` tokenizer: every non-ASCII character is a token
     character, so each bigram is one token and a quoted phrase of bigrams is a
     substring); the second holds texts with Latin letters or digits and the pinyin
-    texts (``trigram`` tokenizer).
-PostgreSQL: columns of ``search_docs_<slot>``, and ``search_postings_<slot>``
-    ``bigrams text[]`` with a GIN index (containment, then ``LIKE`` for adjacency) and
-    ``text`` with a partial ``pg_trgm`` GIN index over the trigram set (``tri``) find the
-    matches of rare texts; GIN returns them unordered, which is cheap when they are few.
-    ``search_postings_<slot>`` (gram, doc_id) with a B-tree is the ordered inverted
-    index FTS5 has built in: the bigrams of the bigram set and the ASCII trigrams of the
-    trigram set, so the first page of a common text (工程, keji) is read in rank order
-    from the start of one gram's list instead of fetching and sorting every match.
+    texts (``trigram`` tokenizer), for ASCII queries of three or four letters; the third
+    the same texts as their distinct five-letter ASCII grams (``detail=none``), for
+    longer ASCII queries, read from their rarest gram.
+PostgreSQL: ``search_postings_<slot>``
+    (gram, doc_id) with a B-tree: the ordered inverted index FTS5 has built in — the
+    bigrams of every name text, the ASCII trigrams and five-letter grams of the trigram
+    set. A query reads its rarest gram's postings in rank order and checks each text.
+Both: ``search_grams_<slot>``
+    postings per gram, counted after a build; they choose which gram a query reads
+    (never what it finds) and drift between builds.
 """
 
 from __future__ import annotations
@@ -226,8 +227,7 @@ def lock_meta(conn: Connection, *, exclusive: bool) -> dict[str, str]:
 def ensure_index_tables(engine: Engine | Connection) -> Slot:
     """Create the search tables if missing (idempotent) and return the live slot.
 
-    Safe to call at start-up; it never drops or rebuilds anything. PostgreSQL needs the
-    ``pg_trgm`` extension (trusted since PostgreSQL 13: a database owner may create it).
+    Safe to call at start-up; it never drops or rebuilds anything.
     """
     if isinstance(engine, Connection):
         return _ensure(engine)
