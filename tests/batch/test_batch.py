@@ -114,6 +114,17 @@ def test_snapshot_types_chunks_and_audit(store: Store, tmp_path: Path) -> None:
     assert detail["tables"] == {"records": 7, "subjects": 7}
 
 
+def test_snapshot_of_some_columns(store: Store, tmp_path: Path) -> None:
+    _seed(store, 3)
+    snap = export_snapshot(
+        store, tmp_path / "c", ["records"], columns={"records": ["record_id", "attributes"]}
+    )
+    t = pq.read_table(snap.tables["records"])
+    assert t.column_names == ["record_id", "attributes"] and t.num_rows == 3
+    with pytest.raises(UsageError, match="no columns"):
+        export_snapshot(store, tmp_path / "d", ["records"], columns={"records": ["nope"]})
+
+
 def test_snapshot_refuses_unknown_table(store: Store, tmp_path: Path) -> None:
     with pytest.raises(NotFound, match="no store table 'nope'"):
         export_snapshot(store, tmp_path / "s", ["records", "nope"])

@@ -94,8 +94,18 @@ def arrow_type(column: Column[Any]) -> pa.DataType:
     )
 
 
-def table_schema(table: Table) -> pa.Schema:
-    return pa.schema([pa.field(c.name, arrow_type(c)) for c in table.columns])
+def table_schema(table: Table, columns: Sequence[str] | None = None) -> pa.Schema:
+    cols = _columns(table, columns)
+    return pa.schema([pa.field(c.name, arrow_type(c)) for c in cols])
+
+
+def _columns(table: Table, names: Sequence[str] | None) -> list[Column[Any]]:
+    if names is None:
+        return list(table.columns)
+    unknown = [n for n in names if n not in table.c]
+    if unknown:
+        raise UsageError(f"{table.name} has no columns {unknown}", code="batch_unknown_column")
+    return [table.c[n] for n in dict.fromkeys(names)]
 
 
 def _store_table(name: str) -> Table:
@@ -105,9 +115,9 @@ def _store_table(name: str) -> Table:
     return table
 
 
-def _select_sql(table: Table, sqlite: bool) -> str:
+def _select_sql(table: Table, columns: list[Column[Any]], sqlite: bool) -> str:
     cols = []
-    for c in table.columns:
+    for c in columns:
         q = f'"{c.name}"'
         # psycopg would parse JSON into Python objects: take the text itself
         cols.append(f"CAST({q} AS TEXT)" if isinstance(c.type, JSON) and not sqlite else q)
@@ -140,20 +150,26 @@ def _to_arrow(values: list[Any], typ: pa.DataType, sqlite: bool, is_json: bool) 
         return pc.cast(naive, typ)
     if sqlite and pa.types.is_boolean(typ):
         return pc.cast(pa.array(values, pa.int64()), typ)
-    if pa.types.is_timestamp(typ):
-        return pa.array(values, typ)
     return pa.array(values, typ)
 
 
-def _export_table(conn: Connection, table: Table, path: Path, sqlite: bool, chunk_rows: int) -> int:
-    schema = table_schema(table)
-    json_cols = [isinstance(c.type, JSON) for c in table.columns]
+def _export_table(
+    conn: Connection,
+    table: Table,
+    path: Path,
+    sqlite: bool,
+    chunk_rows: int,
+    names: Sequence[str] | None = None,
+) -> int:
+    cols = _columns(table, names)
+    schema = table_schema(table, names)
+    json_cols = [isinstance(c.type, JSON) for c in cols]
     n = 0
     with pq.ParquetWriter(path, schema) as writer:
-        for rows in _chunks(conn, _select_sql(table, sqlite), sqlite, chunk_rows):
-            columns = list(zip(*rows, strict=True))
+        for rows in _chunks(conn, _select_sql(table, cols, sqlite), sqlite, chunk_rows):
+            values = list(zip(*rows, strict=True))
             arrays = [
-                _to_arrow(list(columns[i]), f.type, sqlite, json_cols[i])
+                _to_arrow(list(values[i]), f.type, sqlite, json_cols[i])
                 for i, f in enumerate(schema)
             ]
             writer.write_table(pa.Table.from_arrays(arrays, schema=schema))
@@ -170,8 +186,12 @@ def export_snapshot(
     *,
     chunk_rows: int = CHUNK_ROWS,
     actor: str | None = None,
+    columns: Mapping[str, Sequence[str]] | None = None,
 ) -> Snapshot:
     """Export ``tables`` of ``store`` to ``out_dir/<table>.parquet`` in one read transaction.
+
+    ``columns`` may name, per table, the only columns a job needs (a city's records
+    table has 30-odd columns; a scheme reads nine of them).
 
     The export is audited (who, which tables, how many rows; no personal data), as a
     bulk read of non-public data must be.
@@ -188,7 +208,9 @@ def export_snapshot(
         taken_at = datetime.now(UTC)
         for table in resolved:
             path = out_dir / f"{table.name}.parquet"
-            counts[table.name] = _export_table(conn, table, path, store.sqlite, chunk_rows)
+            counts[table.name] = _export_table(
+                conn, table, path, store.sqlite, chunk_rows, (columns or {}).get(table.name)
+            )
             paths[table.name] = path
     snap = Snapshot(out_dir, taken_at, paths, snapshot_id, counts)
     (out_dir / MANIFEST).write_text(

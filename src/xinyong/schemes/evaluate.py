@@ -30,7 +30,7 @@ from xinyong.batch import (
     start_run,
     write_back,
 )
-from xinyong.schemes.job import INPUTS, residents, score_job, scored_residents
+from xinyong.schemes.job import COLUMNS, INPUTS, residents, score_job, scored_residents
 from xinyong.schemes.loader import LoadedScheme
 from xinyong.store.context import Store
 from xinyong.store.tables import scheme_scores
@@ -143,7 +143,7 @@ def compute(
 
 def take_snapshot(store: Store, work_dir: Path | None, actor: str | None) -> Snapshot:
     base = Path(work_dir) if work_dir else Path(tempfile.mkdtemp(prefix="xinyong-scheme-"))
-    return export_snapshot(store, base / "snapshot", list(INPUTS), actor=actor)
+    return export_snapshot(store, base / "snapshot", list(INPUTS), actor=actor, columns=COLUMNS)
 
 
 def evaluate(

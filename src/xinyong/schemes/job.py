@@ -31,6 +31,21 @@ from xinyong.schemes.model import Rule, Scheme
 
 #: tables a scheme evaluation reads from a snapshot
 INPUTS = ("records", "scheme_consents")
+#: the columns of them it reads (the export leaves the rest in the store)
+COLUMNS = {
+    "records": (
+        "record_id",
+        "subject_id",
+        "kind",
+        "decided_on",
+        "status",
+        "ended_on",
+        "superseded_at",
+        "severity",
+        "attributes",
+    ),
+    "scheme_consents": ("scheme_id", "subject_id", "given_on", "withdrawn_on"),
+}
 
 
 def window_start(rule: Rule, as_of: date) -> date:
