@@ -46,7 +46,7 @@ ENDING = frozenset("NCG*")
 _RANK = {c: 0 for c in CODES} | {str(i): i for i in range(1, 8)} | {"D": 8, "Z": 8}
 RETENTION_YEARS = 5
 
-MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+MONTH_RE = re.compile(r"^((?:19|2\d)\d{2})-(0[1-9]|1[0-2])$")
 
 
 def rank(code: str) -> int:
@@ -64,7 +64,8 @@ def worst(codes: Iterable[str]) -> str:
 
 
 def parse_month(text: str) -> int:
-    """``YYYY-MM`` → months since year 0 (a comparable integer); ValueError otherwise."""
+    """``YYYY-MM`` (years 1900–2999) → months since year 0 (a comparable integer);
+    ValueError otherwise."""
     m = MONTH_RE.match(text)
     if not m:
         raise ValueError(f"{text!r} is not a month (YYYY-MM)")
@@ -85,11 +86,17 @@ def month_end(index: int) -> date:
 
 
 def add_years(day: date, years: int) -> date:
-    """Same calendar day ``years`` later; 29 February becomes 28 February."""
+    """Same calendar day ``years`` later; 29 February becomes 28 February (clamped to the
+    calendar's ends, so a far date never raises)."""
+    year = day.year + years
+    if year > date.max.year:
+        return date.max
+    if year < date.min.year:
+        return date.min
     try:
-        return day.replace(year=day.year + years)
+        return day.replace(year=year)
     except ValueError:
-        return day.replace(year=day.year + years, day=28)
+        return day.replace(year=year, day=28)
 
 
 @dataclass(frozen=True)

@@ -53,7 +53,7 @@ def open_dispute(
     ):
         raise Forbidden("a subject disputes only its own report's entries", code="not_own_item")
     text = (reason or "").strip()
-    if not text or len(text) > 4000:
+    if not text or len(text) > 4000 or "\x00" in text:
         raise UsageError(
             "a dispute needs a reason (at most 4000 characters)", code="reason_required"
         )
@@ -130,7 +130,7 @@ def decide_dispute(
     if out not in DISPUTE_OUTCOMES:
         raise RuleRefused("a dispute ends corrected or upheld", code="outcome_not_allowed")
     text = (reason or "").strip()
-    if not text or len(text) > 4000:
+    if not text or len(text) > 4000 or "\x00" in text:
         raise UsageError(
             "the answer needs a reason (at most 4000 characters)", code="reason_required"
         )

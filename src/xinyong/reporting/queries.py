@@ -82,6 +82,8 @@ def obtain_report(
     """Authorise, count, log and build one report."""
     cfg = settings or get_reporting_settings()
     day = on or today_cst()
+    if not 1900 <= day.year <= 2999:
+        raise UsageError(f"a report describes a day between 1900 and 2999, not {day}")
     consent_id: str | None = None
     viewer_lender: str | None = None
     if (Role.SUBJECT in p.roles and p.subject_id == subject_id) or (
