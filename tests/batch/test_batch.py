@@ -123,6 +123,16 @@ def test_snapshot_of_some_columns(store: Store, tmp_path: Path) -> None:
     assert t.column_names == ["record_id", "attributes"] and t.num_rows == 3
     with pytest.raises(UsageError, match="no columns"):
         export_snapshot(store, tmp_path / "d", ["records"], columns={"records": ["nope"]})
+    some = export_snapshot(
+        store,
+        tmp_path / "e",
+        ["records"],
+        where={"records": records.c.record_id.in_(["R00001", "R00002", "x'y"])},
+    )
+    assert pq.read_table(some.tables["records"]).column("record_id").to_pylist() == [
+        "R00001",
+        "R00002",
+    ]
 
 
 def test_snapshot_refuses_unknown_table(store: Store, tmp_path: Path) -> None:

@@ -34,6 +34,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
+    ColumnElement,
     Connection,
     Date,
     DateTime,
@@ -115,13 +116,23 @@ def _store_table(name: str) -> Table:
     return table
 
 
-def _select_sql(table: Table, columns: list[Column[Any]], sqlite: bool) -> str:
+def _select_sql(
+    conn: Connection,
+    table: Table,
+    columns: list[Column[Any]],
+    sqlite: bool,
+    where: ColumnElement[bool] | None = None,
+) -> str:
     cols = []
     for c in columns:
         q = f'"{c.name}"'
         # psycopg would parse JSON into Python objects: take the text itself
         cols.append(f"CAST({q} AS TEXT)" if isinstance(c.type, JSON) and not sqlite else q)
-    return f'SELECT {", ".join(cols)} FROM "{table.name}"'
+    sql = f'SELECT {", ".join(cols)} FROM "{table.name}"'
+    if where is not None:
+        cond = where.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True})
+        sql += f" WHERE {cond}"
+    return sql
 
 
 def _chunks(conn: Connection, sql: str, sqlite: bool, chunk_rows: int) -> Iterator[list[Any]]:
@@ -160,13 +171,16 @@ def _export_table(
     sqlite: bool,
     chunk_rows: int,
     names: Sequence[str] | None = None,
+    where: ColumnElement[bool] | None = None,
 ) -> int:
     cols = _columns(table, names)
     schema = table_schema(table, names)
     json_cols = [isinstance(c.type, JSON) for c in cols]
     n = 0
     with pq.ParquetWriter(path, schema) as writer:
-        for rows in _chunks(conn, _select_sql(table, cols, sqlite), sqlite, chunk_rows):
+        for rows in _chunks(
+            conn, _select_sql(conn, table, cols, sqlite, where), sqlite, chunk_rows
+        ):
             values = list(zip(*rows, strict=True))
             arrays = [
                 _to_arrow(list(values[i]), f.type, sqlite, json_cols[i])
@@ -187,11 +201,13 @@ def export_snapshot(
     chunk_rows: int = CHUNK_ROWS,
     actor: str | None = None,
     columns: Mapping[str, Sequence[str]] | None = None,
+    where: Mapping[str, ColumnElement[bool]] | None = None,
 ) -> Snapshot:
     """Export ``tables`` of ``store`` to ``out_dir/<table>.parquet`` in one read transaction.
 
     ``columns`` may name, per table, the only columns a job needs (a city's records
-    table has 30-odd columns; a scheme reads nine of them).
+    table has 30-odd columns; a scheme reads nine of them), and ``where`` a condition
+    on a table's columns (SQLAlchemy, e.g. ``records.c.kind.in_([...])``) for the rows.
 
     The export is audited (who, which tables, how many rows; no personal data), as a
     bulk read of non-public data must be.
@@ -209,7 +225,13 @@ def export_snapshot(
         for table in resolved:
             path = out_dir / f"{table.name}.parquet"
             counts[table.name] = _export_table(
-                conn, table, path, store.sqlite, chunk_rows, (columns or {}).get(table.name)
+                conn,
+                table,
+                path,
+                store.sqlite,
+                chunk_rows,
+                (columns or {}).get(table.name),
+                (where or {}).get(table.name),
             )
             paths[table.name] = path
     snap = Snapshot(out_dir, taken_at, paths, snapshot_id, counts)

@@ -211,9 +211,9 @@ def run_compare(
     """Evaluate ``old`` and ``new`` (LoadedScheme) on one snapshot; nothing is written
     but the snapshot's and the comparison's audit entries."""
     from xinyong.batch import connect, load
-    from xinyong.schemes.evaluate import compute, take_snapshot
+    from xinyong.schemes.evaluate import compute, rule_kinds, take_snapshot
 
-    snap = take_snapshot(store, work_dir, actor)
+    snap = take_snapshot(store, work_dir, actor, rule_kinds(old, new))
     backend = connect(engine)
     tables = load(backend, snap)
     a = compute(old, tables, backend, on)

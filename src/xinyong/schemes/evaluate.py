@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import json
 import tempfile
+import time
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -33,7 +35,7 @@ from xinyong.batch import (
 from xinyong.schemes.job import COLUMNS, INPUTS, residents, score_job, scored_residents
 from xinyong.schemes.loader import LoadedScheme
 from xinyong.store.context import Store
-from xinyong.store.tables import scheme_scores
+from xinyong.store.tables import records, scheme_scores
 
 JOB = "scheme.evaluate"
 
@@ -141,9 +143,28 @@ def compute(
     return Scores(scheme.id, scheme.version, as_of, table, n_res, ordered)
 
 
-def take_snapshot(store: Store, work_dir: Path | None, actor: str | None) -> Snapshot:
+def take_snapshot(
+    store: Store, work_dir: Path | None, actor: str | None, kinds: Iterable[str] = ()
+) -> Snapshot:
+    """The job's inputs: current, in-force records of the residence kind and ``kinds``
+    (the rules' kinds; every kind when empty), and all consents."""
     base = Path(work_dir) if work_dir else Path(tempfile.mkdtemp(prefix="xinyong-scheme-"))
-    return export_snapshot(store, base / "snapshot", list(INPUTS), actor=actor, columns=COLUMNS)
+    cond = records.c.superseded_at.is_(None) & (records.c.status == "in_force")
+    wanted = sorted({"residence", *kinds})
+    if len(wanted) > 1:
+        cond = cond & records.c.kind.in_(wanted)
+    return export_snapshot(
+        store,
+        base / "snapshot",
+        list(INPUTS),
+        actor=actor,
+        columns=COLUMNS,
+        where={"records": cond},
+    )
+
+
+def rule_kinds(*schemes: LoadedScheme) -> set[str]:
+    return {r.match.kind for s in schemes for r in s.scheme.active_rules if r.match.kind}
 
 
 def evaluate(
@@ -154,11 +175,21 @@ def evaluate(
     engine: Engine = "duckdb",
     work_dir: Path | None = None,
     actor: str | None = None,
+    timings: dict[str, float] | None = None,
 ) -> Evaluation:
-    """Score every consenting resident on ``on`` and write the scores (one run)."""
-    snap = take_snapshot(store, work_dir, actor)
+    """Score every consenting resident on ``on`` and write the scores (one run).
+
+    ``timings``, if given, receives the seconds of each phase (export, compute, write).
+    """
+    clock = time.perf_counter()
+    times = timings if timings is not None else {}
+    snap = take_snapshot(store, work_dir, actor, rule_kinds(loaded))
+    times["export"] = time.perf_counter() - clock
+    clock = time.perf_counter()
     backend = connect(engine)
     scores = compute(loaded, load(backend, snap), backend, on)
+    times["compute"] = time.perf_counter() - clock
+    clock = time.perf_counter()
     scheme = loaded.scheme
     run_id = start_run(
         store,
@@ -195,6 +226,7 @@ def evaluate(
         {k: summary[k] for k in ("residents", "scored", "not_scored_without_consent", "tiers")},
         actor=actor,
     )
+    times["write"] = time.perf_counter() - clock
     return result
 
 
