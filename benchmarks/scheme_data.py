@@ -50,7 +50,6 @@ ATTRS = {
         '{"content":"lease","grounds":"judgment_liable"}',
     ],
 }
-SEVERITIES = np.array(["minor", "general", "serious"])
 
 
 def _ids(prefix: str, start: int, n: int) -> pa.Array:
@@ -62,41 +61,54 @@ def _days(d: date) -> int:
     return (d - EPOCH).days
 
 
+def _take(values: list[str | None], idx: np.ndarray) -> pa.Array:
+    return pa.array(values, pa.string()).take(pa.array(idx.astype(np.int64)))
+
+
 def _chunk(
     rng: np.random.Generator, start: int, n: int, rec_start: int
 ) -> tuple[pa.Table, pa.Table]:
     subj = _ids("P", start, n)
     # residence: one each
-    region = np.where(rng.random(n) < 0.95, "371082", "350102")
-    res_attr = pc.binary_join_element_wise('{"region":"', pa.array(region), '"}', "")
+    res_attr = _take(['{"region":"371082"}', '{"region":"350102"}'], (rng.random(n) >= 0.95))
     res_day = rng.integers(_days(date(1990, 1, 1)), _days(AS_OF), n)
     # other records: Poisson(9) per resident
     k = rng.poisson(9, n)
     m = int(k.sum())
     owner = np.repeat(np.arange(n), k)
-    kind = KINDS[rng.choice(len(KINDS), size=m, p=WEIGHTS)]
-    attr = np.full(m, "{}", dtype=object)
-    for kd, options in ATTRS.items():
-        sel = np.flatnonzero(kind == kd)
-        attr[sel] = np.array(options, dtype=object)[rng.integers(0, len(options), len(sel))]
+    kind_idx = rng.choice(len(KINDS), size=m, p=WEIGHTS)
+    # attributes: "{}" (0) or one of the kind's variants
+    options = ["{}"]
+    attr_idx = np.zeros(m, dtype=np.int64)
+    for kd, variants in ATTRS.items():
+        sel = np.flatnonzero(KINDS[kind_idx] == kd)
+        attr_idx[sel] = len(options) + rng.integers(0, len(variants), len(sel))
+        options += variants
     day = rng.integers(_days(date(2020, 1, 1)), _days(AS_OF), m)
-    sev = np.where(kind == "administrative_penalty", SEVERITIES[rng.integers(0, 3, m)], None)
-    status = np.where(rng.random(m) < 0.03, "revoked", "in_force")
+    penalty = KINDS[kind_idx] == "administrative_penalty"
+    sev_idx = np.where(penalty, rng.integers(1, 4, m), 0)
+    revoked = rng.random(m) < 0.03
     total = n + m
     schema = table_schema(records, COLUMNS["records"])
     recs = pa.table(
         {
             "record_id": _ids("R", rec_start, total),
-            "subject_id": pa.concat_arrays([subj, subj.take(pa.array(owner))]) if m else subj,
-            "kind": pa.concat_arrays([pa.array(["residence"] * n), pa.array(kind)]),
+            "subject_id": pa.concat_arrays([subj, subj.take(pa.array(owner))]),
+            "kind": pa.concat_arrays(
+                [_take(["residence"], np.zeros(n)), _take(list(KINDS), kind_idx)]
+            ),
             "decided_on": pa.array(np.concatenate([res_day, day]).astype("int32"), pa.int32()).cast(
                 pa.date32()
             ),
-            "status": pa.concat_arrays([pa.array(["in_force"] * n), pa.array(status)]),
+            "status": pa.concat_arrays(
+                [_take(["in_force"], np.zeros(n)), _take(["in_force", "revoked"], revoked)]
+            ),
             "ended_on": pa.nulls(total, pa.date32()),
             "superseded_at": pa.nulls(total, pa.timestamp("us", tz="UTC")),
-            "severity": pa.concat_arrays([pa.nulls(n, pa.string()), pa.array(sev, pa.string())]),
-            "attributes": pa.concat_arrays([res_attr, pa.array(attr, pa.string())]),
+            "severity": pa.concat_arrays(
+                [pa.nulls(n, pa.string()), _take([None, "minor", "general", "serious"], sev_idx)]
+            ),
+            "attributes": pa.concat_arrays([res_attr, _take(options, attr_idx)]),
         },
         schema=schema,
     )
@@ -106,10 +118,10 @@ def _chunk(
     gone = np.where(rng.random(len(idx)) < 0.1, given + rng.integers(1, 400, len(idx)), -1)
     cons = pa.table(
         {
-            "scheme_id": pa.array(["rongcheng"] * len(idx)),
+            "scheme_id": _take(["rongcheng"], np.zeros(len(idx))),
             "subject_id": subj.take(pa.array(idx)),
             "given_on": pa.array(given.astype("int32"), pa.int32()).cast(pa.date32()),
-            "withdrawn_on": pa.array(np.where(gone < 0, None, gone).tolist(), pa.int32()).cast(
+            "withdrawn_on": pa.array(gone.astype("int32"), pa.int32(), mask=gone < 0).cast(
                 pa.date32()
             ),
         },
