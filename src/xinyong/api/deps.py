@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Header, Request
@@ -51,6 +52,29 @@ def principal(p: Annotated[Principal | None, Depends(optional_principal)]) -> Pr
     return p
 
 
+@dataclass(frozen=True)
+class Caller:
+    """The store, the catalogue and the authenticated principal of one request."""
+
+    store: Store
+    catalogue: Catalogue
+    principal: Principal
+
+
+def caller(
+    request: Request,
+    authorization: Annotated[str | None, Header()] = None,
+    x_api_key: Annotated[str | None, Header()] = None,
+) -> Caller:
+    """``get_store``, ``catalogue`` and ``principal`` as one dependency, same checks in
+    the same order: FastAPI runs every sync dependency in its thread pool, and those
+    hops were much of a check's cost over a trivial endpoint (benchmarks/README.md)."""
+    store = get_store(request)
+    return Caller(
+        store, catalogue(), principal(optional_principal(store, authorization, x_api_key))
+    )
+
+
 def require(role: Role) -> object:
     def dep(p: Annotated[Principal, Depends(principal)]) -> Principal:
         if not p.has(role):
@@ -64,3 +88,4 @@ StoreDep = Annotated[Store, Depends(get_store)]
 CatalogueDep = Annotated[Catalogue, Depends(catalogue)]
 OptionalPrincipal = Annotated[Principal | None, Depends(optional_principal)]
 PrincipalDep = Annotated[Principal, Depends(principal)]
+CallerDep = Annotated[Caller, Depends(caller)]
