@@ -65,6 +65,11 @@ def _table(name: str, cols: dict[str, Any], n: int) -> pa.Table:
 
 
 def generate(out: Path, n: int, seed: int = 1) -> Snapshot:
+    names = ("records", "subject_identifiers", "roles", "agencies")
+    if all((out / f"{x}.parquet").exists() for x in names):
+        paths = {x: out / f"{x}.parquet" for x in names}
+        rows = {x: pq.ParquetFile(p).metadata.num_rows for x, p in paths.items()}
+        return Snapshot(out, NOW, paths, f"B{n}", rows)
     rng = np.random.default_rng(seed)
     out.mkdir(parents=True, exist_ok=True)
     sid = pa.array([f"S{i:09d}" for i in range(n)])
@@ -227,20 +232,24 @@ def main() -> None:
     ap.add_argument("--companies", type=int, default=1_000_000)
     ap.add_argument("--spark-companies", type=int, default=100_000)
     ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--data", type=Path, help="Keep (and reuse) the generated Parquet here.")
+    ap.add_argument("--skip-spark", action="store_true")
     args = ap.parse_args()
     rows = []
     with tempfile.TemporaryDirectory(prefix="bench-supervision-") as tmp:
+        base = args.data or Path(tmp)
         t = time.perf_counter()
-        big = generate(Path(tmp) / "big", args.companies)
+        big = generate(base / f"c{args.companies}", args.companies)
         print(f"generated {args.companies:,} companies in {time.perf_counter() - t:.1f} s")
         rows.append({**measure("duckdb", big, args.runs), "load": os.getloadavg()[0]})
         print(rows[-1])
         if args.spark_companies:
-            small = generate(Path(tmp) / "small", args.spark_companies)
+            small = generate(base / f"c{args.spark_companies}", args.spark_companies)
             rows.append({**measure("duckdb", small, args.runs), "load": os.getloadavg()[0]})
             print(rows[-1])
-            rows.append({**measure("spark", small, args.runs), "load": os.getloadavg()[0]})
-            print(rows[-1])
+            if not args.skip_spark:
+                rows.append({**measure("spark", small, args.runs), "load": os.getloadavg()[0]})
+                print(rows[-1])
     OUT.parent.mkdir(exist_ok=True)
     OUT.write_text(json.dumps({"machine": platform.machine(), "cpus": os.cpu_count(),
                                "date": datetime.now(UTC).isoformat(), "rows": rows}, indent=2))  # fmt: skip

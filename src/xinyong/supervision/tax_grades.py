@@ -95,6 +95,9 @@ def tax_grade_job(
     records, roles, agencies = sources(tables, "records", "roles", "agencies")
     firms = rated_firms(tables, rules, year)
     cur = current(records)
+    wanted = {d.kind for d in rules.deductions} | {d.kind for d in rules.direct_d}
+    wanted |= {rules.grade_m.no_income_kind, "tax_credit_grade"}
+    cur = cur.filter(cur.kind.isin(sorted(wanted)))  # attributes parsed for these only
     cur = cur.mutate(year_of=year_of(cur))
     sectors = agencies.select(code=agencies.code, authority_sector=agencies.sector)
     cur = cur.left_join(sectors, cur.deciding_authority == sectors.code)
