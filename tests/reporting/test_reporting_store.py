@@ -33,7 +33,7 @@ from xinyong.store.actors import get_principal
 from xinyong.store.calendar_repo import work_calendar
 from xinyong.store.context import Store
 from xinyong.store.query_log import queries_about
-from xinyong.store.tables import credit_accounts, credit_statuses, report_queries
+from xinyong.store.tables import audit_log, credit_accounts, credit_statuses, report_queries
 
 RIC = person_ric(1)
 
@@ -386,6 +386,18 @@ def test_negative_information_leaves_the_report_five_years_after_the_cure(
     after = report(date(2023, 4, 30)).credit_transactions[0]
     assert {m.status for m in after.months} == {"N"}
     assert after.dropped_negative_months == 2 and after.worst_status_60m == "N"
+    # the daily job deletes them from the store, with a tombstone in the audit log
+    from xinyong.reporting.retention import purge_expired
+
+    assert purge_expired(store, on=date(2023, 4, 29)) == {"accounts": 0, "months": 0}
+    assert purge_expired(store, on=date(2023, 4, 30)) == {"accounts": 1, "months": 2}
+    with store.read() as conn:
+        left = conn.execute(select(credit_statuses.c.status)).scalars().all()
+        tomb = conn.execute(
+            select(audit_log.c.detail).where(audit_log.c.action == "reporting.purged")
+        ).scalar_one()
+    assert sorted(left) == ["N", "N", "N"] and tomb["months"] == ["2018-02", "2018-03"]
+    assert report(date(2023, 4, 30)).credit_transactions[0].months == after.months
 
 
 def test_a_company_report_has_no_score_and_public_information_apart(

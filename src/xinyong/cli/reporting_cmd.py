@@ -136,6 +136,20 @@ def feeds_quarantine(
     console.print(t)
 
 
+@feeds_app.command("purge")
+def feeds_purge(
+    on: OnOpt = None, db: DbOption = None, json_: JsonOption = False, as_: AsOption = None
+) -> None:
+    """The daily job: delete negative months 5 years after their conduct ended (Art. 16)."""
+    from xinyong.reporting.retention import purge_expired
+
+    res = purge_expired(open_store(db), on=parse_on(on), actor=as_)
+    if json_:
+        print_json(res)
+        return
+    console.print(f"purged {res['months']} negative month(s) of {res['accounts']} account(s)")
+
+
 # --------------------------------------------------------------------------- consent
 
 
