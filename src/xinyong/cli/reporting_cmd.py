@@ -356,18 +356,17 @@ def _print_text(r: object) -> None:
         console.print(
             f"platform score {s.score.score:.0f} (card v{s.score.card_version}); reasons: {reasons}"
         )
-    t = Table(
-        "account", "lender", "kind", "opened", "closed", "status", "last 12 months (newest first)"
-    )
+    t = Table("lender", "kind", "opened", "closed", "status", "last 12 months (newest first)")
+    t.add_column("account (for disputes)", no_wrap=True)
     for a in r.credit_transactions + r.repayment_responsibilities:
         t.add_row(
-            a.account_id,
             a.lender,
             a.kind,
             str(a.opened_on),
             str(a.closed_on or ""),
             (a.current_status or "") + (" (disputed)" if a.under_dispute else ""),
             "".join(m.status for m in a.months[:12]),
+            a.account_id,
         )
     console.print(t)
     console.print(
