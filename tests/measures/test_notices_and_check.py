@@ -11,6 +11,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
+from pydantic import TypeAdapter
 from sqlalchemy import func, select
 from tests.lists._world import (
     ADULT,
@@ -36,6 +38,7 @@ from tests.lists._world import (
 from tests.support.feeds import org_uscc, person_ric
 
 from xinyong.actors import Principal
+from xinyong.api.app import create_app
 from xinyong.audit.signing import public_key_hex
 from xinyong.catalogue import get_catalogue
 from xinyong.credit_file.assemble import find_subject
@@ -47,6 +50,7 @@ from xinyong.lists.proposals import sync
 from xinyong.measures.check import MAX_BATCH, CheckAnswer, answer, check, find_subject_kind
 from xinyong.measures.notices import Notice, NoticeStatus, acknowledge, notices_for, report_back
 from xinyong.measures.screening import screen, signature_path, verify_result
+from xinyong.store.actors import create_key, revoke_key
 from xinyong.store.calendar_repo import work_calendar
 from xinyong.store.context import Store
 from xinyong.store.tables import audit_log, query_log, subjects
@@ -510,6 +514,55 @@ def test_the_checks_lookup_finds_what_find_subject_finds(world: World) -> None:
             except UsageError as exc:
                 got = ("refused", exc.code, exc.message)
             assert got == expected, code
+
+
+def test_check_over_http_sends_what_the_response_model_would(world: World) -> None:
+    """The check endpoints send the answer's own JSON (no second validation): the same
+    bytes FastAPI's response model produces; a bad key still wins over a bad body."""
+    officer = world.people.aviation_officer
+    _ack(world, officer, P1, FLIGHTS, on=TODAY)
+    _ack(world, officer, UNIT, FLIGHTS, on=TODAY)
+    with world.store.write() as tx:
+        key_id, token = create_key(tx, officer.principal_id)
+    app = create_app(world.store.url)
+    app.state.store = world.store
+    client = TestClient(app, raise_server_exceptions=False)
+    auth = {"Authorization": f"Bearer {token}"}
+    codes = [P1, REP, K, UNKNOWN]
+    for code in codes:
+        r = client.post(
+            "/v1/check",
+            json={"subject": code, "measure": FLIGHTS, "on": TODAY.isoformat()},
+            headers=auth,
+        )
+        assert r.status_code == 200 and r.headers["content-type"] == "application/json"
+        expected = _answer(world, code, TODAY)
+        assert r.content == TypeAdapter(CheckAnswer).dump_json(expected, by_alias=True)
+    assert [
+        CheckAnswer.model_validate_json(
+            client.post(
+                "/v1/check",
+                json={"subject": c, "measure": FLIGHTS, "on": TODAY.isoformat()},
+                headers=auth,
+            ).content
+        ).restricted
+        for c in codes
+    ] == [True, True, False, False]
+    r = client.post(
+        "/v1/check/batch",
+        json={"subjects": codes, "measure": FLIGHTS, "on": TODAY.isoformat()},
+        headers=auth,
+    )
+    assert r.status_code == 200
+    batch = [_answer(world, c, TODAY) for c in codes]
+    assert r.json() == {"answers": [a.model_dump(mode="json") for a in batch]}
+    # authentication is still decided before the body is looked at
+    assert client.post("/v1/check", json={"subject": ""}).status_code == 401
+    with world.store.write() as tx:
+        revoke_key(tx, key_id)
+    assert client.post("/v1/check", json={"subject": ""}, headers=auth).status_code == 401
+    body = {"subject": P1, "measure": FLIGHTS}
+    assert client.post("/v1/check", json=body, headers=auth).status_code == 401
 
 
 def test_bulk_screening_writes_a_signed_result(world: World, tmp_path: Path) -> None:
