@@ -8,7 +8,6 @@ row.
 
 from __future__ import annotations
 
-import json
 import tempfile
 import time
 from collections import Counter
@@ -20,6 +19,7 @@ from typing import Any
 
 import ibis.expr.types as ir
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from xinyong.batch import (
     Engine,
@@ -80,39 +80,53 @@ class Evaluation:
 
 
 def per_person(long: pa.Table) -> pa.Table:
-    """The job's long result (a row per person and rule) as one row per person, the
-    rules that moved the score as a JSON list ordered by rule id."""
-    subj = long.column("subject_id").to_pylist()
-    score = long.column("score").to_pylist()
-    tier = long.column("tier").to_pylist()
-    rule = long.column("rule_id").to_pylist()
-    pts = long.column("points").to_pylist()
-    ev = long.column("events").to_pylist()
-    out_s: list[str] = []
-    out_score: list[int] = []
-    out_tier: list[str] = []
-    out_moves: list[str] = []
-    current: list[dict[str, Any]] = []
-    for i, sid in enumerate(subj):
-        if not out_s or out_s[-1] != sid:
-            if out_s:
-                out_moves.append(json.dumps(current, ensure_ascii=False, separators=(",", ":")))
-            out_s.append(sid)
-            out_score.append(score[i])
-            out_tier.append(tier[i])
-            current = []
-        if rule[i] is not None:
-            current.append({"rule": rule[i], "points": pts[i], "events": ev[i]})
-    if out_s:
-        out_moves.append(json.dumps(current, ensure_ascii=False, separators=(",", ":")))
-    return pa.table(
+    """The job's long result (a row per person and rule, sorted by subject and rule) as
+    one row per person, the rules that moved the score as a JSON list ordered by rule id.
+
+    Vectorised in Arrow (a Python loop over 300,000 residents took seconds)."""
+    if long.num_rows == 0:
+        return pa.table(
+            {
+                "subject_id": pa.array([], pa.string()),
+                "score": pa.array([], pa.int64()),
+                "tier": pa.array([], pa.string()),
+                "moves": pa.array([], pa.string()),
+            }
+        )
+    rule = long.column("rule_id")
+    # each move as a JSON object: rule ids are slugs, points and events integers
+    move = pc.binary_join_element_wise(
+        '{"rule":"',
+        rule,
+        '","points":',
+        pc.cast(long.column("points"), pa.string()),
+        ',"events":',
+        pc.cast(long.column("events"), pa.string()),
+        "}",
+        "",
+    )
+    keyed = pa.table(
         {
-            "subject_id": pa.array(out_s, pa.string()),
-            "score": pa.array(out_score, pa.int64()),
-            "tier": pa.array(out_tier, pa.string()),
-            "moves": pa.array(out_moves, pa.string()),
+            "subject_id": long.column("subject_id"),
+            "score": long.column("score"),
+            "tier": long.column("tier"),
+            "move": move,
         }
     )
+    grouped = keyed.group_by(["subject_id", "score", "tier"], use_threads=False).aggregate(
+        [("move", "list")]
+    )
+    joined = pc.binary_join(grouped.column("move_list"), ",")
+    moves = pc.binary_join_element_wise("[", pc.fill_null(joined, ""), "]", "")
+    out = pa.table(
+        {
+            "subject_id": grouped.column("subject_id"),
+            "score": pc.cast(grouped.column("score"), pa.int64()),
+            "tier": grouped.column("tier"),
+            "moves": moves,
+        }
+    )
+    return out.sort_by([("subject_id", "ascending")])
 
 
 def _count(expr: ir.Table, backend: Any) -> int:
