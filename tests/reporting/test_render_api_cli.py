@@ -108,14 +108,38 @@ def test_api_lender_403_without_consent_then_200_and_the_subject_sees_the_query(
     store: Store, tmp_path: Path
 ) -> None:
     register(store)
-    ingest_feed(store, FeedRequest(path=_feed(tmp_path), lender=BANK, today=TODAY))
     with store.write() as tx:
         bank_key = create_key(tx, BANK)[1]
-        _, _, subject_key = issue_subject_key(tx, RIC, verified_by="counter")
     app = create_app(store.url)
     app.state.store = store
     client = TestClient(app, raise_server_exceptions=False)
     bank = {"Authorization": f"Bearer {bank_key}"}
+    # the bank uploads its feed; one bad row more is quarantined
+    body = _feed(
+        tmp_path
+    ).read_bytes() + b"X9,ric,%s,%s,loan,CNY,2025-01-01,,1,2025-02,4,,,\r\n" % (
+        RIC.encode(),
+        NAME.encode(),
+    )
+    r = client.post("/v1/reports/feeds", content=body, headers=bank | {"Content-Type": "text/csv"})
+    assert r.status_code == 200, r.text
+    assert (r.json()["accepted"], r.json()["reasons"]) == (8, {"no_prior_notice": 1})
+    q = client.get(f"/v1/reports/feeds/{r.json()['batch_id']}/quarantine", headers=bank)
+    assert [x["reason"] for x in q.json()] == ["no_prior_notice"]
+    wrong = client.post(
+        "/v1/reports/feeds", content=b"x", headers=bank | {"Content-Type": "image/png"}
+    )
+    assert wrong.status_code == 415
+    with store.write() as tx:
+        _, _, subject_key = issue_subject_key(tx, RIC, verified_by="counter")
+    assert (
+        client.post(
+            "/v1/reports/feeds",
+            content=body,
+            headers={"Authorization": f"Bearer {subject_key}", "Content-Type": "text/csv"},
+        ).status_code
+        == 403
+    )
     me = {"Authorization": f"Bearer {subject_key}"}
     body = {"subject": RIC, "purpose": "loan_approval"}
     r = client.post("/v1/reports/query", json=body, headers=bank)

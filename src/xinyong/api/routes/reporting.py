@@ -6,9 +6,9 @@ counts against its free self-queries. Resident IDs travel in POST bodies only.""
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, Field
 
@@ -19,6 +19,7 @@ from xinyong.calendar import today_cst
 from xinyong.credit_file.assemble import find_subject
 from xinyong.reporting.consent import Consent, Purpose, Scope, grant, list_consents, revoke
 from xinyong.reporting.disputes import decide_dispute, open_dispute
+from xinyong.reporting.ingest import FeedReceipt, FeedRequest, ingest_feed, quarantined
 from xinyong.reporting.lenders import Lender, lender_of, list_lenders
 from xinyong.reporting.model import CreditReport
 from xinyong.reporting.queries import obtain_report
@@ -108,6 +109,83 @@ def _respond(r: CreditReport, fmt: Format) -> Response:
 def _subject_id(store: Store, code: str) -> str:
     with store.read() as conn:
         return find_subject(conn, code)
+
+
+@router.post("/feeds", response_model=FeedReceipt)
+async def post_feed(
+    request: Request,
+    store: StoreDep,
+    p: PrincipalDep,
+    lender: Annotated[
+        str | None, Query(max_length=64, description="admins only: report for this lender")
+    ] = None,
+) -> FeedReceipt:
+    """A lender's feed as the request body (``text/csv``, ``application/x-ndjson`` or
+    ``application/vnd.apache.parquet``): accounts and monthly statuses, with a receipt."""
+    import shutil
+    import tempfile
+    from pathlib import Path
+
+    from starlette.concurrency import run_in_threadpool
+
+    from xinyong.actors import Role
+    from xinyong.api.routes.agency import CONTENT_TYPES, MAX_UPLOAD
+    from xinyong.errors import Forbidden, PayloadTooLarge, UnsupportedMediaType, UsageError
+
+    if Role.ADMIN in p.roles and lender:
+        code = lender
+    elif Role.LENDER in p.roles and Role.ADMIN not in p.roles:
+        if lender and lender != p.organisation:
+            raise Forbidden("a lender's key reports only for its own lender")
+        code = p.organisation
+    else:
+        raise Forbidden("reporting credit accounts needs a lender's key (or ?lender= as admin)")
+    ctype = (request.headers.get("content-type") or "").split(";")[0].strip().lower()
+    fmt = CONTENT_TYPES.get(ctype)
+    if fmt is None:
+        raise UnsupportedMediaType(
+            f"unsupported Content-Type {ctype or '(none)'!r}; use one of "
+            + ", ".join(sorted(CONTENT_TYPES))
+        )
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > MAX_UPLOAD:
+        raise PayloadTooLarge(f"the body is larger than {MAX_UPLOAD >> 20} MiB")
+    tmpdir = Path(tempfile.mkdtemp(prefix="xinyong-lender-"))
+    try:
+        path = tmpdir / f"feed.{fmt}"
+        size = 0
+        with path.open("wb") as f:
+            async for block in request.stream():
+                size += len(block)
+                if size > MAX_UPLOAD:
+                    raise PayloadTooLarge(f"the body is larger than {MAX_UPLOAD >> 20} MiB")
+                f.write(block)
+        if size == 0:
+            raise UsageError("the request body is empty", code="empty_body")
+        req = FeedRequest(path=path, lender=code, actor=p.principal_id)
+        return await run_in_threadpool(ingest_feed, store, req)
+    finally:
+        shutil.rmtree(tmpdir, ignore_errors=True)
+
+
+@router.get("/feeds/{batch_id}/quarantine")
+def feed_quarantine(batch_id: str, store: StoreDep, p: PrincipalDep) -> list[dict[str, Any]]:
+    """The quarantined rows of a lender's batch (its own lender, or an administrator)."""
+    from sqlalchemy import select
+
+    from xinyong.actors import Role
+    from xinyong.errors import Forbidden, NotFound
+    from xinyong.store.tables import reporting_batches
+
+    with store.read() as conn:
+        owner = conn.execute(
+            select(reporting_batches.c.lender).where(reporting_batches.c.batch_id == batch_id)
+        ).scalar_one_or_none()
+        if owner is None:
+            raise NotFound(f"no batch {batch_id}", code="unknown_batch")
+        if Role.ADMIN not in p.roles and not (Role.LENDER in p.roles and p.organisation == owner):
+            raise Forbidden("a batch's quarantine is for its lender and administrators")
+        return quarantined(conn, batch_id)
 
 
 @router.get("/lenders", response_model=list[Lender])
