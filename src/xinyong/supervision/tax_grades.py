@@ -98,7 +98,14 @@ def tax_grade_job(
     wanted = {d.kind for d in rules.deductions} | {d.kind for d in rules.direct_d}
     wanted |= {rules.grade_m.no_income_kind, "tax_credit_grade"}
     cur = cur.filter(cur.kind.isin(sorted(wanted)))  # attributes parsed for these only
-    cur = cur.mutate(year_of=year_of(cur))
+    # only the columns used: the engine may materialise this (it is read twice)
+    cur = cur.select(
+        "subject_id",
+        "kind",
+        "deciding_authority",
+        year_of=year_of(cur),
+        g=json_field(cur.attributes, "grade"),
+    )
     sectors = agencies.select(code=agencies.code, authority_sector=agencies.sector)
     cur = cur.left_join(sectors, cur.deciding_authority == sectors.code)
     in_year = cur.filter(cur.year_of == str(year))
@@ -115,7 +122,6 @@ def tax_grade_job(
     per_firm = in_year.group_by("subject_id").aggregate(**counts)
 
     prev = cur.filter(cur.kind == "tax_credit_grade", cur.year_of == str(year - 1))
-    prev = prev.mutate(g=json_field(prev.attributes, "grade"))
     prev = prev.group_by("subject_id").aggregate(prev_d=(prev.g == "D").any())
 
     t = firms.left_join(per_firm, firms.subject_id == per_firm.subject_id).drop("subject_id_right")
