@@ -202,6 +202,30 @@ def store_point(data: Path, work: Path, repeat: int) -> dict[str, Any]:
     store = Store(url)
     loaded = load_scheme("rongcheng")
     load_before = _load()
+    # baseline: the driver alone fetching the rows and columns the export reads
+    from xinyong.batch.snapshot import _columns, _select_sql
+    from xinyong.schemes.evaluate import rule_kinds
+    from xinyong.schemes.job import COLUMNS
+    from xinyong.store.tables import records
+
+    kinds = sorted({"residence", *rule_kinds(loaded)})
+    cond = records.c.superseded_at.is_(None) & (records.c.status == "in_force")
+    with store.read() as conn:
+        sql = _select_sql(
+            conn,
+            records,
+            _columns(records, COLUMNS["records"]),
+            True,
+            cond & records.c.kind.in_(kinds),
+        )
+        raw = conn.connection.driver_connection
+        t = time.perf_counter()
+        cur = raw.cursor()
+        cur.execute(sql)
+        fetched = 0
+        while rows := cur.fetchmany(100_000):
+            fetched += len(rows)
+        baseline_fetch = time.perf_counter() - t
     runs = []
     for i in range(repeat):
         phases: dict[str, float] = {}
@@ -216,6 +240,8 @@ def store_point(data: Path, work: Path, repeat: int) -> dict[str, Any]:
         "residents": int(data.name.split("-")[1]),
         "runs": runs,
         "median_s": round(med, 1),
+        "baseline_driver_fetch_s": round(baseline_fetch, 1),
+        "baseline_rows": fetched,
         "peak_rss_mib": round(_peak_mib()),
         "load_before": load_before,
         "load_after": _load(),
