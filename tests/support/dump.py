@@ -14,6 +14,7 @@ from xinyong.store.tables import (
     api_keys,
     audit_checkpoints,
     audit_log,
+    batch_runs,
     calendar_schedules,
     case_events,
     case_evidence,
@@ -38,6 +39,8 @@ from xinyong.store.tables import (
     reporting_quarantine,
     reporting_scorecards,
     roles,
+    scheme_consents,
+    scheme_scores,
     subject_identifiers,
     subject_names,
     subjects,
@@ -244,4 +247,11 @@ def canonical_dump(store: Store) -> dict[str, list[str]]:
             {"subject_id", "account_id"},
         )
         out["reporting_scorecards"] = rows(reporting_scorecards, {"fitted_at", "card"}, set())
+        out["batch_runs"] = rows(
+            batch_runs, {"run_id", "snapshot_id", "snapshot_at", "started_at", "finished_at"}, set()
+        )
+        out["scheme_consents"] = rows(
+            scheme_consents, {"consent_id", "recorded_at", "withdrawn_at"}, {"subject_id"}
+        )
+        out["scheme_scores"] = rows(scheme_scores, {"run_id"}, {"subject_id"})
     return out
