@@ -165,23 +165,12 @@ def fit_person_score(
 
 
 def _fit(train: pa.Table, seed: int) -> tuple[Card, float]:
-    """Fit with the scorecard's frozen defaults; if its Newton iterations diverge (an
-    intercept far beyond any log-odds, seen on small synthetic sets with nearly separated
-    bins), refit with a stronger L2 penalty and say so in the metrics (decision 78)."""
-    card: Card | None = None
-    for c in (1.0, 0.1, 0.01):
-        card = fit_scorecard(
-            train,
-            target="bad",
-            bad="1",
-            options=FitOptions(seed=seed, l2_c=c),
-            source="xinyong reporting person score",
-        )
-        intercept = float((card.fit or {}).get("intercept", 0.0))
-        if np.isfinite(intercept) and abs(intercept) < 50:
-            return card, c
-    assert card is not None
-    return card, 0.01
+    """Fit with the scorecard's frozen defaults (the card records its L2 strength)."""
+    opts = FitOptions(seed=seed)
+    card = fit_scorecard(
+        train, target="bad", bad="1", options=opts, source="xinyong reporting person score"
+    )
+    return card, opts.l2_c
 
 
 def latest_card(conn: Connection) -> tuple[int, Card] | None:
