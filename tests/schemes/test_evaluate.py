@@ -38,7 +38,7 @@ def _by_subject(scores: Any) -> dict[str, tuple[int, str, dict[str, tuple[int, i
 
 
 @pytest.mark.parametrize("scheme_id", ["rongcheng", "suqian_xichu", "fuzhou_jasmine"])
-@pytest.mark.parametrize("seed", [1, 2, 3])
+@pytest.mark.parametrize("seed", [1, 2])
 def test_job_matches_the_oracle(scheme_id: str, seed: int, tmp_path: Path) -> None:
     loaded = load_scheme(scheme_id)
     if scheme_id != "rongcheng":

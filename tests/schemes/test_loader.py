@@ -236,7 +236,7 @@ def _with_tiers(bounds: list[tuple[int | None, int | None]]) -> str:
     return head + "tiers:\n" + "\n".join(lines) + "\n"
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=25, deadline=None)
 @given(_tiers(), st.data())
 def test_contiguous_tiers_load_and_every_perturbation_is_refused(
     bounds: list[tuple[int | None, int | None]], data: st.DataObject
@@ -261,7 +261,7 @@ def test_contiguous_tiers_load_and_every_perturbation_is_refused(
     assert hits and hits[0]["line"] == _line_of(text, f"id: T{i},")
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=25, deadline=None)
 @given(
     st.sampled_from(["ethnicity", "Religion", "HEALTH", "political", "speech", "宗教", "政治面貌"]),
     st.sampled_from(["", "x_", "client_"]),
