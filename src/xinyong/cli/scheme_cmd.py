@@ -117,7 +117,7 @@ def check(scheme: SchemeArg, json_out: JsonOption = False) -> None:
     )
 
 
-def _consent_args(store: object, scheme: str) -> str:
+def _scheme_id(scheme: str) -> str:
     from xinyong.schemes import load_scheme
 
     return load_scheme(scheme).scheme.id
@@ -137,7 +137,7 @@ def consent_give(
 
     store = open_store(db)
     actor = _subject_or_admin(store, who, subject_id)
-    c = give(store, _consent_args(store, scheme), subject_id, parse_on(on), actor=actor)
+    c = give(store, _scheme_id(scheme), subject_id, parse_on(on), actor=actor)
     if json_out:
         print_json(c.__dict__)
         return
@@ -160,7 +160,7 @@ def consent_withdraw(
 
     store = open_store(db)
     actor = _subject_or_admin(store, who, subject_id)
-    c = withdraw(store, _consent_args(store, scheme), subject_id, parse_on(on), actor=actor)
+    c = withdraw(store, _scheme_id(scheme), subject_id, parse_on(on), actor=actor)
     if json_out:
         print_json(c.__dict__)
         return

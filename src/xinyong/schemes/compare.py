@@ -12,12 +12,16 @@ from __future__ import annotations
 import html
 import json
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
 
+from xinyong.batch import Engine
 from xinyong.schemes.evaluate import Scores
+from xinyong.schemes.loader import LoadedScheme
+from xinyong.store.context import Store
 
 
 @dataclass(frozen=True)
@@ -199,12 +203,12 @@ lower one, {c.same} stay. {c.score_delta["changed"]} scores change
 
 
 def run_compare(
-    store: Any,
-    old: Any,
-    new: Any,
-    on: Any,
+    store: Store,
+    old: LoadedScheme,
+    new: LoadedScheme,
+    on: date,
     *,
-    engine: Any = "duckdb",
+    engine: Engine = "duckdb",
     work_dir: Path | None = None,
     actor: str | None = None,
 ) -> Comparison:
