@@ -173,6 +173,9 @@ def ingest(store: Store, req: IngestRequest, progress: Progress | None = None) -
             .values(status="done", finished_at=now_utc())
         )
         tx.audit("ingest.finished", "ingest_batch", batch_id, _counter_values(counters))
+    from xinyong.portal.search.index import catch_up  # the portal's name index follows
+
+    catch_up(store)
     return _receipt(batch_id, ctx, src, counters)
 
 
