@@ -251,7 +251,7 @@ def load_corpus(store: Store, on: date) -> Corpus:
         slot = index_stats(conn)["slot"]
         today = on.isoformat() if store.sqlite else on
         q = text(
-            f"SELECT d.subject_id, d.field, d.text, {'d.bi' if store.sqlite else 'd.bigrams IS NOT NULL'},"
+            "SELECT d.subject_id, d.field, d.text, d.bi,"
             f" d.tri FROM search_docs_{slot} d"
             " WHERE d.visible_until IS NULL OR d.visible_until > :today ORDER BY d.doc_id"
         )
