@@ -59,6 +59,13 @@ class RunResult:
         }
 
 
+#: the records columns the jobs read (the export skips the rest)
+RECORD_COLUMNS = (
+    "record_id", "subject_id", "kind", "reporting_agency", "deciding_authority", "decided_on",
+    "valid_to", "severity", "status", "ended_on", "attributes", "linked_to", "superseded_at",
+)  # fmt: skip
+
+
 def compute(
     store: Any,
     job: Job,
@@ -66,11 +73,22 @@ def compute(
     *,
     engine: Engine,
     work: Path,
+    kinds: set[str],
     actor: str | None = None,
     **params: Any,
 ) -> pa.Table:
-    """Export ``tables``, run ``job`` on ``engine``, collect in subject order."""
-    snap = export_snapshot(store, work / "snapshot", tables, actor=actor)
+    """Export ``tables`` (current records of ``kinds`` only), run ``job`` on ``engine``,
+    collect in subject order."""
+    from xinyong.store.tables import records
+
+    snap = export_snapshot(
+        store,
+        work / "snapshot",
+        tables,
+        actor=actor,
+        columns={"records": RECORD_COLUMNS},
+        where={"records": records.c.superseded_at.is_(None) & records.c.kind.in_(sorted(kinds))},
+    )
     backend = connect(engine)
     return collect(job(load(backend, snap), **params), backend, ["subject_id"])
 
@@ -164,9 +182,11 @@ def run_tax_grades(
     agency = authority_for(store, authority, sector="tax", kind="tax_credit_grade")
     with tempfile.TemporaryDirectory(prefix="xinyong-grades-") as tmp:
         work = Path(tmp)
+        kinds = {d.kind for d in rules.deductions} | {d.kind for d in rules.direct_d}
+        kinds |= {rules.grade_m.no_income_kind, "tax_credit_grade", "registration"}
         result = compute(
             store, tax_grade_job, TAX_TABLES, engine=engine, work=work, actor=actor,
-            year=year, evaluated_on=on, rules=rules,
+            kinds=kinds, year=year, evaluated_on=on, rules=rules,
         )  # fmt: skip
         counts = dict(sorted(Counter(result.column("grade").to_pylist()).items()))
         published = None
@@ -229,9 +249,10 @@ def run_risk_classes(
     agency = authority_for(store, authority, sector="market_regulation", kind="market_risk_class")
     with tempfile.TemporaryDirectory(prefix="xinyong-risk-") as tmp:
         work = Path(tmp)
+        kinds = {f.source for f in rules.factors} | {d.source for d in rules.direct_class_d}
         result = compute(
             store, risk_class_job, RISK_TABLES, engine=engine, work=work, actor=actor,
-            on=on, rules=rules,
+            kinds=kinds | {"registration"}, on=on, rules=rules,
         )  # fmt: skip
         counts = dict(sorted(Counter(result.column("risk_class").to_pylist()).items()))
         published = None
