@@ -186,18 +186,40 @@ def query_grams(plan: Plan) -> list[str]:
     return list(dict.fromkeys(core[i : i + 3] for i in range(len(core) - 2)))
 
 
-def rarest_gram(conn: Connection, slot: Slot, grams: list[str]) -> str:
-    """The gram with the fewest postings when the index was built (``search_grams``);
-    a gram it does not list had none, so it is the rarest. Which gram is read only
-    changes the speed: every matching text holds each of them, and each candidate's
-    text is checked."""
-    if len(grams) == 1:
-        return grams[0]
+def _gram_counts(conn: Connection, slot: Slot, grams: list[str]) -> dict[str, int]:
     sql = text(f"SELECT gram, n FROM {slot.gram_counts} WHERE gram IN :gs").bindparams(
         bindparam("gs", expanding=True)
     )
-    counts = {g: int(n) for g, n in conn.execute(sql, {"gs": grams})}
-    return min(grams, key=lambda g: counts.get(g, 0))
+    return {g: int(n) for g, n in conn.execute(sql, {"gs": grams})}
+
+
+#: grams intersected per query at most (more cost more to merge than they prune)
+MAX_GRAMS = 3
+
+
+def rare_grams(conn: Connection, slot: Slot, grams: list[str], k: int = MAX_GRAMS) -> list[str]:
+    """Up to ``k`` grams of the query to intersect, rarest first (``search_grams``; a
+    gram it does not list had no postings, so it is the rarest): the rarest, then the
+    rarest of those that overlap the chosen ones least — overlapping grams of pinyin
+    (``xiaoc``, ``iaoch``) are nearly the same list, distant ones prune. Which grams are
+    read only changes the speed: every matching text holds each of them, and each
+    candidate's text is checked."""
+    if len(grams) == 1:
+        return grams
+    counts = _gram_counts(conn, slot, grams)
+    pos = {g: i for i, g in enumerate(grams)}
+    chosen = [min(grams, key=lambda g: counts.get(g, 0))]
+    while len(chosen) < min(k, len(grams)):
+        rest = [g for g in grams if g not in chosen]
+        gap = {g: min(abs(pos[g] - pos[c]) for c in chosen) for g in rest}
+        # prefer no overlap with a chosen gram, then less overlap, then fewer postings
+        width = len(grams[0])
+        chosen.append(min(rest, key=lambda g: (-min(gap[g], width), counts.get(g, 0))))
+    return chosen
+
+
+def rarest_gram(conn: Connection, slot: Slot, grams: list[str]) -> str:
+    return rare_grams(conn, slot, grams, 1)[0]
 
 
 #: PostgreSQL: postings of the rarest gram read per window (doubling up to the maximum)
@@ -214,15 +236,22 @@ def _postings_sql(slot: Slot) -> Any:
     )
 
 
-def _probe_sql(slot: Slot) -> Any:
+def _probe_sql(slot: Slot, extra: int = 0) -> Any:
     """PostgreSQL, longer queries: the matches among the next ``:window`` postings of the
     rarest gram, in rank order, then one row (``hit`` false) with the window's last doc
-    id and size. The window is materialised first, so the plan is always "walk the
-    postings in order, look each doc up by its key" however common the gram is."""
+    id and size. ``extra`` more grams prune the window first (an index-only probe of
+    each, cheaper than fetching the text). The window is materialised first, so the
+    plan is always "walk the postings in order, look each doc up by its key" however
+    common the gram is."""
+    also = "".join(
+        f" AND EXISTS (SELECT 1 FROM {slot.postings} x{i}"
+        f" WHERE x{i}.gram = :g{i} AND x{i}.doc_id = p0.doc_id)"
+        for i in range(1, extra + 1)
+    )
     return text(
         "WITH p AS MATERIALIZED ("
-        f"SELECT doc_id FROM {slot.postings} WHERE gram = :g AND doc_id > :after"
-        " ORDER BY doc_id LIMIT :window)"
+        f"SELECT p0.doc_id FROM {slot.postings} p0 WHERE p0.gram = :g AND p0.doc_id > :after"
+        f"{also} ORDER BY p0.doc_id LIMIT :window)"
         f" SELECT {_COLS}, true AS hit, CAST(NULL AS bigint) AS wn"
         f" FROM p JOIN {slot.docs} d ON d.doc_id = p.doc_id"
         f" WHERE strpos(d.text, :core) > 0 AND {_VISIBLE}"
@@ -234,16 +263,17 @@ def _probe_sql(slot: Slot) -> Any:
 def _sqlite_sql(conn: Connection, slot: Slot, plan: Plan) -> tuple[Any, dict[str, Any]]:
     """SQLite: FTS5 reads matches in ``rowid`` (= ``doc_id``, rank) order. Chinese and
     two letters: the phrase of the query's bigrams; three or four letters: the trigram
-    table; longer ASCII queries: the postings of their rarest ``LONG_GRAM``-letter gram,
-    each candidate's text checked."""
+    table; longer ASCII queries: the intersection of up to three of their
+    ``LONG_GRAM``-letter grams (FTS5 merges the row id lists), each candidate's text
+    checked."""
     if plan.route == "bigram":
         fts, match, check = slot.fts_bigram, _phrase(bigrams(plan.core)), ""
     elif len(plan.core) < LONG_GRAM:
         fts, match, check = slot.fts_trigram, _phrase([plan.core]), ""
     else:
-        gram = rarest_gram(conn, slot, long_grams(plan.core))
-        fts, match = slot.fts_long, _phrase([gram])
-        check = "" if gram == plan.core else " AND instr(d.text, :core) > 0"
+        grams = rare_grams(conn, slot, long_grams(plan.core))
+        fts, match = slot.fts_long, " AND ".join(_phrase([g]) for g in grams)
+        check = "" if grams == [plan.core] else " AND instr(d.text, :core) > 0"
     sql = text(
         f"SELECT {_COLS} FROM {fts} f JOIN {slot.docs} d ON d.doc_id = f.rowid"
         f" WHERE f.{fts} MATCH :match AND f.rowid > :after{check} AND {_VISIBLE}"
@@ -324,13 +354,14 @@ def _docs_in_order(
         sql, params = _sqlite_sql(conn, slot, plan)
         yield from _batches(conn, sql, {**params, "today": today}, -1, first_batch)
         return
-    gram = rarest_gram(conn, slot, query_grams(plan))
-    if gram == plan.core:
-        params = {"g": gram, "today": today}
+    grams = rare_grams(conn, slot, query_grams(plan))
+    if grams == [plan.core]:
+        params = {"g": plan.core, "today": today}
         yield from _batches(conn, _postings_sql(slot), params, -1, first_batch)
         return
-    psql = _probe_sql(slot)
-    params = {"g": gram, "core": plan.core, "today": today}
+    psql = _probe_sql(slot, len(grams) - 1)
+    params = {"g": grams[0], "core": plan.core, "today": today}
+    params.update({f"g{i}": g for i, g in enumerate(grams[1:], 1)})
     after, window = -1, PROBE_WINDOW
     while True:
         rows = conn.execute(psql, {**params, "after": after, "window": window}).all()
