@@ -135,3 +135,10 @@ def test_classes_plan_and_outcomes_close_the_loop(store: Store, tmp_path: Path) 
             select(func.max(records.c.version)).where(records.c.kind == "market_risk_class")
         ).scalar_one()
     assert versions == 2
+    # the canonical dump keys plans by (agency, period), not by their surrogate id
+    from tests.support.dump import canonical_dump
+
+    dump = canonical_dump(store)
+    assert len(dump["inspection_plan_firms"]) == 4
+    assert all(f"{SAMR.code}/2026-H2" in x for x in dump["inspection_plan_firms"])
+    assert len(dump["inspector_conflicts"]) == 4 and len(dump["inspection_plans"]) == 1

@@ -22,6 +22,10 @@ from xinyong.store.tables import (
     credit_accounts,
     credit_statuses,
     ingest_batches,
+    inspection_plan_firms,
+    inspection_plan_inspectors,
+    inspection_plans,
+    inspector_conflicts,
     lenders,
     list_entries,
     list_entry_history,
@@ -254,4 +258,14 @@ def canonical_dump(store: Store) -> dict[str, list[str]]:
             scheme_consents, {"consent_id", "recorded_at", "withdrawn_at"}, {"subject_id"}
         )
         out["scheme_scores"] = rows(scheme_scores, {"run_id"}, {"subject_id"})
+        # tiered supervision: plans by (agency, period)
+        ids.update(
+            {r.plan_id: f"{r.agency}/{r.period}" for r in conn.execute(select(inspection_plans))}
+        )
+        out["inspector_conflicts"] = rows(inspector_conflicts, {"recorded_at"}, {"subject_id"})
+        out["inspection_plans"] = rows(inspection_plans, {"plan_id", "drawn_at"}, set())
+        out["inspection_plan_firms"] = rows(inspection_plan_firms, set(), {"plan_id", "subject_id"})
+        out["inspection_plan_inspectors"] = rows(
+            inspection_plan_inspectors, set(), {"plan_id", "subject_id"}
+        )
     return out
