@@ -308,15 +308,29 @@ def search(
     want = offset + limit + 1
     best: dict[str, Any] = {}
     texts = 0
-    # one ordered read gives both the page and the count: the page needs ``want``
-    # subjects, the count ``count_cap + 1`` texts (usually far fewer rows than a page
-    # of a rare text would cost through a separate counting query)
-    for row in _docs_in_order(conn, slot, plan, on, first_batch=max(2 * want + 8, count_cap)):
+    exhausted = True
+    docs = _docs_in_order(conn, slot, plan, on, first_batch=2 * want + 8)
+    for row in docs:
         texts += 1
         best.setdefault(row.subject_id, row)
-        if len(best) >= want and texts > count_cap:
+        if len(best) >= want:
+            exhausted = False
             break
-    total = len(best) if texts <= count_cap else None
+    total: int | None = len(best)
+    if not exhausted:
+        total = _count(conn, slot, plan, on, count_cap)
+        if total is _GO_ON:
+            # no cheap count for this read: go on with it up to count_cap + 1 texts
+            total = None
+            for row in docs:
+                texts += 1
+                best.setdefault(row.subject_id, row)
+                if texts > count_cap:
+                    break
+            else:
+                total = len(best)
+            if texts > count_cap:
+                total = None
     page = list(best.values())[offset : offset + limit]
     hits = _hits(conn, slot, page, plan.core)
     return SearchResults(
@@ -371,6 +385,27 @@ def _docs_in_order(
             return  # the rarest gram's postings are all read
         after = tail.doc_id
         window = min(window * 2, PROBE_MAX_WINDOW)
+
+
+#: :func:`_count` has no cheap statement for this read (PostgreSQL, several grams)
+_GO_ON: Any = object()
+
+
+def _count(conn: Connection, slot: Slot, plan: Plan, on: date, cap: int) -> Any:
+    """Distinct subjects among the first ``cap`` matching texts, None when more texts
+    match, in one statement that brings no rows into Python; ``_GO_ON`` when the read
+    needs the windowed walk (PostgreSQL, several grams), which the caller continues."""
+    today = _today_param(conn, on)
+    if conn.dialect.name == "sqlite":
+        sql, params = _sqlite_sql(conn, slot, plan)
+    else:
+        grams = rare_grams(conn, slot, query_grams(plan))
+        if grams != [plan.core]:
+            return _GO_ON
+        sql, params = _postings_sql(slot), {"g": plan.core}
+    count = text(f"SELECT count(*), count(DISTINCT x.subject_id) FROM ({sql.text}) x")
+    row = conn.execute(count, {**params, "today": today, "after": -1, "n": cap + 1}).one()
+    return None if row[0] > cap else int(row[1])
 
 
 def matching_subjects(conn: Connection, q: str, *, on: date | None = None) -> list[str]:
