@@ -173,3 +173,10 @@ def test_job_agrees_with_the_rule_in_python(tmp_path: Path, firms: list[dict[str
             thresholds=RULES.thresholds,
         )
         assert (g[f"S{i}"]["score"], g[f"S{i}"]["grade"]) == (score, want)
+
+
+def test_records_decided_after_the_evaluation_day_do_not_count(tmp_path: Path) -> None:
+    rows = org("S1", uscc(1), OLD)
+    rows += [R("S1", "tax_evasion", date(2026, 5, 1), attributes={"tax_year": "2025"})]
+    g = run(tmp_path, rows)  # evaluated on 20 April 2026
+    assert (g["S1"]["direct_d"], g["S1"]["grade"]) == (False, "A")

@@ -2,7 +2,8 @@
 
 For an evaluation year Y the job takes every rated enterprise (a USCC of the rated
 categories and a registration on or before 31 December Y, not deregistered), counts its
-indicator records of year Y (a record's ``tax_year`` attribute, else its decision year),
+indicator records of year Y (a record's ``tax_year`` attribute, else its decision year)
+decided by the evaluation day,
 deducts each indicator's points up to its cap from the start score, and grades:
 
 - D when a direct-D indicator holds (Art. 20) or the score is below C's threshold;
@@ -95,6 +96,9 @@ def tax_grade_job(
     records, roles, agencies = sources(tables, "records", "roles", "agencies")
     firms = rated_firms(tables, rules, year)
     cur = current(records)
+    # what the authority could know on the evaluation day
+    day = ibis.date(evaluated_on.year, evaluated_on.month, evaluated_on.day)
+    cur = cur.filter(cur.decided_on.isnull() | (cur.decided_on <= day))
     wanted = {d.kind for d in rules.deductions} | {d.kind for d in rules.direct_d}
     wanted |= {rules.grade_m.no_income_kind, "tax_credit_grade"}
     cur = cur.filter(cur.kind.isin(sorted(wanted)))  # attributes parsed for these only
