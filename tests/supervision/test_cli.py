@@ -90,3 +90,7 @@ def test_classes_plan_conflicts_and_outcomes(cli, tmp_path: Path) -> None:  # ty
     out = json.loads(cli("supervision", "risk-classes", "--on", "2026-07-21", "--json"))
     assert out["counts"] == {"B": 3, "C": 1} and out["published"]["superseded"] == 1
     cli("supervision", "outcomes", "ingest", str(tmp_path / "missing.csv"), code=1)
+    # a file with another kind is refused whole: nothing ingested
+    other = [row(SAMR, "annual_report", 3, "NB-2025-3", date(2026, 5, 1))]
+    write_feed(tmp_path / "other.csv", [*outcomes, *other])
+    cli("supervision", "outcomes", "ingest", str(tmp_path / "other.csv"), code=1)

@@ -309,7 +309,9 @@ def outcomes_ingest(
         raise UnusableInput(f"{file}: no such file", code="no_file")
     store = open_store(db)
     code = _may_issue(store, as_, agency, "market_regulation", "inspection_outcome")
-    r = ingest(store, IngestRequest(path=file, agency=code, mapping="canonical_en", actor=as_))
+    req = IngestRequest(path=file, agency=code, mapping="canonical_en", actor=as_)
+    _only_outcomes(req)
+    r = ingest(store, req)
     if json_:
         print_json(r)
         return
@@ -317,6 +319,27 @@ def outcomes_ingest(
         f"{r.rows} rows: {r.accepted} new, {r.duplicates} duplicates, {r.superseded} superseded, "
         f"{r.quarantined} quarantined"
     )
+
+
+def _only_outcomes(req: Any) -> None:
+    """Refuse a file with rows of another kind (this command reports outcomes only)."""
+    from xinyong.errors import UnusableInput
+    from xinyong.ingest.pipeline import prepare
+
+    src, _, _ = prepare(req)
+    at = src.header.index("kind") if "kind" in src.header else -1
+    for row_no, raw in src.raw_rows(1):
+        if isinstance(raw, str):
+            continue  # unparsable: the pipeline quarantines it with its reason
+        kind = raw[at] if isinstance(raw, tuple) and at >= 0 else None
+        if isinstance(raw, dict):
+            kind = raw.get("kind")
+        if kind != "inspection_outcome":
+            raise UnusableInput(
+                f"{req.path.name} row {row_no}: kind {kind!r}; this command ingests "
+                "inspection_outcome records only (use `xinyong ingest` for others)",
+                code="not_outcomes",
+            )
 
 
 def register(root: typer.Typer) -> None:
