@@ -8,6 +8,7 @@ from xinyong import __version__
 from xinyong.api import errors
 from xinyong.api.routes import agency, cases, catalogue, health, lists, me, measures, subjects
 from xinyong.api.routes import reporting as reporting_routes
+from xinyong.api.routes import supervision as supervision_routes
 from xinyong.api.routes import webhooks as webhook_routes
 from xinyong.catalogue import get_catalogue
 from xinyong.store.context import Store
@@ -39,6 +40,7 @@ def create_app(database_url: str | None = None) -> FastAPI:
         cases.router,
         webhook_routes.router,
         reporting_routes.router,
+        supervision_routes.router,
     ):
         app.include_router(r)
     _portal(app)
