@@ -45,7 +45,13 @@ from xinyong.lists.queries import counts, entries_of, entries_on, pending
 from xinyong.measures.notices import acknowledge, notices_for
 from xinyong.store.calendar_repo import work_calendar
 from xinyong.store.context import Store
-from xinyong.store.tables import audit_log, list_entries, list_entry_history, measure_notices
+from xinyong.store.tables import (
+    audit_log,
+    list_entries,
+    list_entry_history,
+    measure_notices,
+    records,
+)
 
 CAT = get_catalogue()
 TODAY = date(2026, 3, 20)  # a Friday
@@ -272,6 +278,34 @@ def test_a_subject_with_a_live_proposal_is_not_proposed_again(world: World, tmp_
         EntryStatus.REJECTED,
         EntryStatus.PROPOSED,
     ]
+
+
+def test_only_the_latest_grade_is_a_ground_for_the_red_list(store: Store, tmp_path: Path) -> None:
+    """A grade is current until the next evaluation: last year's A, replaced by this
+    year's B, proposes nothing; a firm whose latest grade is A is proposed once."""
+    populate(store)
+    older_a = tax_grade_a(31, decided_on=date(2025, 4, 20)) | {
+        "source_key": "NSXY-2024-31",
+        "tax_year": "2024",
+    }
+    newer_b = tax_grade_a(31, decided_on=date(2026, 4, 20)) | {"grade": "B"}
+    a_then_a = [
+        tax_grade_a(32, decided_on=date(2025, 4, 20)) | {"source_key": "NSXY-2024-32"},
+        tax_grade_a(32, decided_on=date(2026, 4, 20)),
+    ]
+    feed(store, tmp_path / "tax.jsonl", TAX, [older_a, newer_b, *a_then_a], today=date(2026, 5, 1))
+    with store.write() as tx:
+        rep = sync(tx, CAT, on=date(2026, 5, 1))
+    assert rep.proposed == {TAX_LIST: 1}
+    with store.read() as conn:
+        assert entries_about(conn, org_uscc(31)) == []
+        (entry,) = entries_about(conn, org_uscc(32))
+        latest = conn.execute(
+            select(records.c.record_id).where(
+                records.c.source_key == "NSXY-2025-32", records.c.superseded_at.is_(None)
+            )
+        ).scalar_one()
+    assert entry.source_record_id == latest
 
 
 def entries_about_store(w: World, code: str) -> list[Entry]:

@@ -340,6 +340,9 @@ class RecordKind(_Frozen):
     visibility: Visibility
     retention: Retention
     publicity: PublicityRule
+    #: an evaluation that is current only until the next one about the same subject (a tax
+    #: grade until the next year's grade): only the latest, by decision date, meets criteria
+    current_until_next: bool = False
     notes: str | None = None
 
     @field_validator("legal_basis", mode="before")

@@ -12,7 +12,7 @@ entry ever, and a subject with a live entry on a list is not proposed again.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -32,6 +32,7 @@ from xinyong.store.context import Tx
 from xinyong.store.tables import agencies, list_entries, records, subject_identifiers, subjects
 
 SYSTEM_ACTOR = "system:lists"
+
 
 
 @dataclass
@@ -90,6 +91,32 @@ def _people(tx: Tx, subject_ids: Iterable[str]) -> dict[str, tuple[str, str | No
     return out
 
 
+def _current_evaluations(cat: Catalogue, rows: Sequence[Any]) -> list[Any]:
+    """Drop evaluations a later one about the same subject replaced (last year's grade A
+    is no ground for this year's red list once this year's grade is B)."""
+    latest: dict[tuple[str, str], tuple[date | None, str]] = {}
+    for r in rows:
+        rk = cat.kinds.get(r.kind)
+        if rk is not None and rk.current_until_next:
+            key = (r.kind, r.subject_id)
+            mark = (r.decided_on, r.record_id)
+            held = latest.get(key)
+            if held is None or _later(mark, held):
+                latest[key] = mark
+    if not latest:
+        return list(rows)
+    return [
+        r
+        for r in rows
+        if (r.kind, r.subject_id) not in latest
+        or latest[(r.kind, r.subject_id)] == (r.decided_on, r.record_id)
+    ]
+
+
+def _later(a: tuple[date | None, str], b: tuple[date | None, str]) -> bool:
+    return (a[0] or date.min, a[1]) > (b[0] or date.min, b[1])
+
+
 def sync(tx: Tx, cat: Catalogue, *, on: date, actor: str = SYSTEM_ACTOR) -> SyncReport:
     """Publish direct entries and create proposals from the records known now, as of ``on``."""
     rep = SyncReport(on=on)
@@ -117,7 +144,7 @@ def sync(tx: Tx, cat: Catalogue, *, on: date, actor: str = SYSTEM_ACTOR) -> Sync
         )
     }
     sectors = dict(tx.conn.execute(select(agencies.c.code, agencies.c.sector)).all())
-    rows = tx.conn.execute(
+    fetched = tx.conn.execute(
         select(
             records.c.record_id,
             records.c.subject_id,
@@ -140,6 +167,7 @@ def sync(tx: Tx, cat: Catalogue, *, on: date, actor: str = SYSTEM_ACTOR) -> Sync
         )
         .order_by(records.c.decided_on, records.c.record_id)
     ).all()
+    rows = _current_evaluations(cat, fetched)
     people = _people(tx, (r.subject_id for r in rows))
     for r in rows:
         authority = r.deciding_authority or r.reporting_agency
