@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import json
+import shutil
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -219,9 +220,13 @@ def run_compare(
 
     snap = take_snapshot(store, work_dir, actor, rule_kinds(old, new))
     backend = connect(engine)
-    tables = load(backend, snap)
-    a = compute(old, tables, backend, on)
-    b = compute(new, tables, backend, on, consent_scheme=old.scheme.id)
+    try:
+        tables = load(backend, snap)
+        a = compute(old, tables, backend, on)
+        b = compute(new, tables, backend, on, consent_scheme=old.scheme.id)
+    finally:
+        if work_dir is None:  # a temporary snapshot: personal data does not stay behind
+            shutil.rmtree(snap.dir.parent, ignore_errors=True)
     c = compare(a, b, [t.id for t in old.scheme.tiers], [t.id for t in new.scheme.tiers])
     with store.write(actor) as tx:
         tx.audit(

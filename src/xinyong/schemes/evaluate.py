@@ -8,6 +8,7 @@ row.
 
 from __future__ import annotations
 
+import shutil
 import tempfile
 import time
 from collections import Counter
@@ -201,7 +202,11 @@ def evaluate(
     times["export"] = time.perf_counter() - clock
     clock = time.perf_counter()
     backend = connect(engine)
-    scores = compute(loaded, load(backend, snap), backend, on)
+    try:
+        scores = compute(loaded, load(backend, snap), backend, on)
+    finally:
+        if work_dir is None:  # a temporary snapshot: personal data does not stay behind
+            shutil.rmtree(snap.dir.parent, ignore_errors=True)
     times["compute"] = time.perf_counter() - clock
     clock = time.perf_counter()
     scheme = loaded.scheme
