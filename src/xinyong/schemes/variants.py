@@ -12,14 +12,14 @@ from xinyong.schemes.loader import LoadedScheme, load_path
 
 
 def without_rule(loaded: LoadedScheme, rule_id: str, out: Path) -> LoadedScheme:
-    """Write ``loaded`` minus ``rule_id`` to ``out`` (version ``<v>-without-<rule>``) and
+    """Write ``loaded`` minus ``rule_id`` to ``out`` (version ``<v>-no-<rule>``, cut to 32 characters) and
     load it back through the loader, so the variant passes the same checks."""
     raw: dict[str, Any] = dict(loaded.raw)
     rules = [r for r in raw.get("rules", []) if r.get("id") != rule_id]
     if len(rules) == len(raw.get("rules", [])):
         raise NotFound(f"{loaded.scheme.id} has no rule {rule_id!r}", code="scheme_rule_not_found")
     raw["rules"] = rules
-    raw["version"] = f"{loaded.scheme.version}-without-{rule_id}"[:32]
+    raw["version"] = f"{loaded.scheme.version}-no-{rule_id}"[:32]
     out.parent.mkdir(parents=True, exist_ok=True)
     header = (
         f"# {loaded.scheme.id} without the rule {rule_id!r} (generated from {loaded.path.name})\n"
