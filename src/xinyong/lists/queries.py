@@ -30,11 +30,13 @@ def _as_known(conn: Connection, q_filter: Any, known_at: datetime) -> list[Entry
     if known_at.tzinfo is not None:
         # stored in UTC; SQLite compares timestamps as text, so ask in UTC as well
         known_at = known_at.astimezone(UTC)
-    newest = (
-        select(list_entry_history.c.entry_id, func.max(list_entry_history.c.seq).label("seq"))
-        .where(list_entry_history.c.at <= known_at)
-        .group_by(list_entry_history.c.entry_id)
-        .subquery()
+    # the newest state of each selected entry, found per entry through the history's key
+    # (a table-wide GROUP BY here cost a public entity page ~60 ms on a city store)
+    h2 = list_entry_history.alias("h2")
+    newest_seq = (
+        select(func.max(h2.c.seq))
+        .where(h2.c.entry_id == list_entries.c.entry_id, h2.c.at <= known_at)
+        .scalar_subquery()
     )
     h = list_entry_history
     q = (
@@ -46,8 +48,8 @@ def _as_known(conn: Connection, q_filter: Any, known_at: datetime) -> list[Entry
             h.c.ended_on.label("h_ended"),
             h.c.seq.label("h_seq"),
         )
-        .join(newest, newest.c.entry_id == list_entries.c.entry_id)
-        .join(h, and_(h.c.entry_id == newest.c.entry_id, h.c.seq == newest.c.seq))
+        .select_from(list_entries)
+        .join(h, and_(h.c.entry_id == list_entries.c.entry_id, h.c.seq == newest_seq))
     )
     out = []
     for r in conn.execute(q_filter(q)):
