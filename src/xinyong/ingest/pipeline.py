@@ -27,6 +27,7 @@ from xinyong.catalogue import Catalogue, get_catalogue
 from xinyong.catalogue.publicity import PublicityEngine, PublicityFields
 from xinyong.errors import Conflict, RuleRefused, UnusableInput
 from xinyong.ingest import normalise as N
+from xinyong.ingest.counters import Counters
 from xinyong.ingest.ids import new_id
 from xinyong.ingest.mapping import Mapping, detect_mapping, load_mapping
 from xinyong.ingest.readers import RawRow, SourceFile, Values, open_source
@@ -61,21 +62,6 @@ class IngestRequest:
     chunk_rows: int | None = None
     #: test hook: called after each committed chunk with the next row
     after_chunk: Callable[[int], None] | None = None
-
-
-@dataclass
-class Counters:
-    rows: int = 0
-    accepted: int = 0
-    duplicates: int = 0
-    superseded: int = 0
-    quarantined: int = 0
-    linked: int = 0
-    reasons: dict[str, int] = field(default_factory=dict)
-
-    def reject(self, reason: str) -> None:
-        self.quarantined += 1
-        self.reasons[reason] = self.reasons.get(reason, 0) + 1
 
 
 def prepare(req: IngestRequest) -> tuple[SourceFile, Mapping, list[tuple[str, str]]]:
@@ -143,11 +129,11 @@ def ingest(store: Store, req: IngestRequest, progress: Progress | None = None) -
         with store.write(actor) as tx:
             _guard(tx.conn, batch_id, next_row)
             delta = _process_chunk(tx, ctx, batch_id, chunk)
-            _add(counters, delta)
+            counters.add(delta)
             tx.conn.execute(
                 update(ingest_batches)
                 .where(ingest_batches.c.batch_id == batch_id)
-                .values(next_row=end_row, **_counter_values(counters))
+                .values(next_row=end_row, **counters.values())
             )
             tx.audit(
                 "ingest.chunk",
@@ -172,7 +158,7 @@ def ingest(store: Store, req: IngestRequest, progress: Progress | None = None) -
             .where(ingest_batches.c.batch_id == batch_id, ingest_batches.c.status == "running")
             .values(status="done", finished_at=now_utc())
         )
-        tx.audit("ingest.finished", "ingest_batch", batch_id, _counter_values(counters))
+        tx.audit("ingest.finished", "ingest_batch", batch_id, counters.values())
     from xinyong.portal.search.index import catch_up  # the portal's name index follows
 
     catch_up(store)
@@ -180,28 +166,6 @@ def ingest(store: Store, req: IngestRequest, progress: Progress | None = None) -
 
 
 # --- batches ------------------------------------------------------------------------
-
-
-def _counter_values(c: Counters) -> dict[str, Any]:
-    return {
-        "rows": c.rows,
-        "accepted": c.accepted,
-        "duplicates": c.duplicates,
-        "superseded": c.superseded,
-        "quarantined": c.quarantined,
-        "reasons": dict(sorted(c.reasons.items())),
-    }
-
-
-def _add(total: Counters, d: Counters) -> None:
-    total.rows += d.rows
-    total.accepted += d.accepted
-    total.duplicates += d.duplicates
-    total.superseded += d.superseded
-    total.quarantined += d.quarantined
-    total.linked += d.linked
-    for k, v in d.reasons.items():
-        total.reasons[k] = total.reasons.get(k, 0) + v
 
 
 def _receipt(batch_id: str | None, ctx: _Context, src: SourceFile, c: Counters) -> Receipt:
@@ -236,14 +200,7 @@ def _open_batch(
         ).first()
         if row is not None:
             r = row._mapping
-            c = Counters(
-                rows=r["rows"],
-                accepted=r["accepted"],
-                duplicates=r["duplicates"],
-                superseded=r["superseded"],
-                quarantined=r["quarantined"],
-                reasons=dict(r["reasons"]),
-            )
+            c = Counters.from_batch(r)
             return r["batch_id"], int(r["next_row"]), c
         batch_id = new_id()
         tx.conn.execute(
@@ -259,7 +216,7 @@ def _open_batch(
                 status="running",
                 next_row=1,
                 started_at=now_utc(),
-                **_counter_values(Counters()),
+                **Counters().values(),
             )
         )
         tx.audit(
@@ -318,7 +275,7 @@ def _dry_run(ctx: _Context, src: SourceFile, actor: str, progress: Progress | No
     try:
         tx = Tx(conn, ctx.store, actor)
         for chunk in _prepared_chunks(ctx, src, 1):
-            _add(counters, _process_chunk(tx, ctx, None, chunk))
+            counters.add(_process_chunk(tx, ctx, None, chunk))
             if progress:
                 progress(len(chunk))
     finally:

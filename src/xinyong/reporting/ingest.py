@@ -11,7 +11,7 @@ at its next row, so a SIGKILL at any point ends in the state a clean run gives.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -23,6 +23,7 @@ from ulid import ULID
 from xinyong.audit.log import now_utc
 from xinyong.calendar import today_cst
 from xinyong.errors import Conflict
+from xinyong.ingest.counters import Counters
 from xinyong.ingest.readers import RawRow, open_source
 from xinyong.reporting import feed as F
 from xinyong.reporting.consent import collect_consents
@@ -62,35 +63,6 @@ class FeedReceipt(BaseModel):
     superseded: int  # an account-month reported again with other content
     quarantined: int
     reasons: dict[str, int]
-
-
-@dataclass
-class Counters:
-    rows: int = 0
-    accepted: int = 0
-    duplicates: int = 0
-    superseded: int = 0
-    quarantined: int = 0
-    reasons: dict[str, int] = field(default_factory=dict)
-
-    def add(self, d: Counters) -> None:
-        self.rows += d.rows
-        self.accepted += d.accepted
-        self.duplicates += d.duplicates
-        self.superseded += d.superseded
-        self.quarantined += d.quarantined
-        for k, v in d.reasons.items():
-            self.reasons[k] = self.reasons.get(k, 0) + v
-
-    def values(self) -> dict[str, Any]:
-        return {
-            "rows": self.rows,
-            "accepted": self.accepted,
-            "duplicates": self.duplicates,
-            "superseded": self.superseded,
-            "quarantined": self.quarantined,
-            "reasons": dict(sorted(self.reasons.items())),
-        }
 
 
 def new_id() -> str:
@@ -156,14 +128,7 @@ def _open_batch(
         ).first()
         if row is not None:
             r = row._mapping
-            c = Counters(
-                rows=r["rows"],
-                accepted=r["accepted"],
-                duplicates=r["duplicates"],
-                superseded=r["superseded"],
-                quarantined=r["quarantined"],
-                reasons=dict(r["reasons"]),
-            )
+            c = Counters.from_batch(r)
             return r["batch_id"], int(r["next_row"]), c
         batch_id = new_id()
         tx.conn.execute(
@@ -525,8 +490,7 @@ def _process_chunk(
             changed_st,
         )
     for _, reason, _, _ in rejected:
-        c.quarantined += 1
-        c.reasons[reason] = c.reasons.get(reason, 0) + 1
+        c.reject(reason)
     if rejected:
         conn.execute(
             insert(reporting_quarantine),
