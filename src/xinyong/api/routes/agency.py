@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-import tempfile
-from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -12,12 +9,10 @@ from sqlalchemy import select
 
 from xinyong.actors import Role
 from xinyong.api.deps import PrincipalDep, StoreDep
+from xinyong.api.uploads import spooled_body
 from xinyong.errors import (
     Forbidden,
     NotFound,
-    PayloadTooLarge,
-    UnsupportedMediaType,
-    UsageError,
 )
 from xinyong.ingest.pipeline import IngestRequest, ingest
 from xinyong.ingest.quarantine import list_quarantine
@@ -25,18 +20,6 @@ from xinyong.ingest.receipt import Receipt
 from xinyong.store.tables import ingest_batches
 
 router = APIRouter(prefix="/v1", tags=["agencies"])
-
-MAX_UPLOAD = 512 << 20
-
-CONTENT_TYPES = {
-    "text/csv": "csv",
-    "application/csv": "csv",
-    "application/x-ndjson": "jsonl",
-    "application/jsonl": "jsonl",
-    "application/jsonlines": "jsonl",
-    "application/vnd.apache.parquet": "parquet",
-    "application/x-parquet": "parquet",
-}
 
 
 @router.post("/agency/records", response_model=Receipt)
@@ -59,28 +42,7 @@ async def post_records(
         code = p.organisation
     else:
         raise Forbidden("reporting records needs an agency key")
-    ctype = (request.headers.get("content-type") or "").split(";")[0].strip().lower()
-    fmt = CONTENT_TYPES.get(ctype)
-    if fmt is None:
-        raise UnsupportedMediaType(
-            f"unsupported Content-Type {ctype or '(none)'!r}; use one of "
-            + ", ".join(sorted(CONTENT_TYPES))
-        )
-    declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > MAX_UPLOAD:
-        raise PayloadTooLarge(f"the body is larger than {MAX_UPLOAD >> 20} MiB")
-    tmpdir = Path(tempfile.mkdtemp(prefix="xinyong-upload-"))
-    try:
-        path = tmpdir / f"upload.{fmt}"
-        size = 0
-        with path.open("wb") as f:
-            async for block in request.stream():
-                size += len(block)
-                if size > MAX_UPLOAD:
-                    raise PayloadTooLarge(f"the body is larger than {MAX_UPLOAD >> 20} MiB")
-                f.write(block)
-        if size == 0:
-            raise UsageError("the request body is empty", code="empty_body")
+    async with spooled_body(request, "xinyong-upload-") as (path, fmt):
         req = IngestRequest(
             path=path,
             agency=code,
@@ -93,8 +55,6 @@ async def post_records(
         from starlette.concurrency import run_in_threadpool
 
         return await run_in_threadpool(ingest, store, req)
-    finally:
-        shutil.rmtree(tmpdir, ignore_errors=True)
 
 
 def _batch_agency(store: Any, batch_id: str) -> str:

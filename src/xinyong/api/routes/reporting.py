@@ -122,15 +122,11 @@ async def post_feed(
 ) -> FeedReceipt:
     """A lender's feed as the request body (``text/csv``, ``application/x-ndjson`` or
     ``application/vnd.apache.parquet``): accounts and monthly statuses, with a receipt."""
-    import shutil
-    import tempfile
-    from pathlib import Path
-
     from starlette.concurrency import run_in_threadpool
 
     from xinyong.actors import Role
-    from xinyong.api.routes.agency import CONTENT_TYPES, MAX_UPLOAD
-    from xinyong.errors import Forbidden, PayloadTooLarge, UnsupportedMediaType, UsageError
+    from xinyong.api.uploads import spooled_body
+    from xinyong.errors import Forbidden
 
     if Role.ADMIN in p.roles and lender:
         code = lender
@@ -140,32 +136,9 @@ async def post_feed(
         code = p.organisation
     else:
         raise Forbidden("reporting credit accounts needs a lender's key (or ?lender= as admin)")
-    ctype = (request.headers.get("content-type") or "").split(";")[0].strip().lower()
-    fmt = CONTENT_TYPES.get(ctype)
-    if fmt is None:
-        raise UnsupportedMediaType(
-            f"unsupported Content-Type {ctype or '(none)'!r}; use one of "
-            + ", ".join(sorted(CONTENT_TYPES))
-        )
-    declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > MAX_UPLOAD:
-        raise PayloadTooLarge(f"the body is larger than {MAX_UPLOAD >> 20} MiB")
-    tmpdir = Path(tempfile.mkdtemp(prefix="xinyong-lender-"))
-    try:
-        path = tmpdir / f"feed.{fmt}"
-        size = 0
-        with path.open("wb") as f:
-            async for block in request.stream():
-                size += len(block)
-                if size > MAX_UPLOAD:
-                    raise PayloadTooLarge(f"the body is larger than {MAX_UPLOAD >> 20} MiB")
-                f.write(block)
-        if size == 0:
-            raise UsageError("the request body is empty", code="empty_body")
+    async with spooled_body(request, "xinyong-lender-") as (path, _fmt):
         req = FeedRequest(path=path, lender=code, actor=p.principal_id)
         return await run_in_threadpool(ingest_feed, store, req)
-    finally:
-        shutil.rmtree(tmpdir, ignore_errors=True)
 
 
 @router.get("/feeds/{batch_id}/quarantine")
