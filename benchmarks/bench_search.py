@@ -374,7 +374,7 @@ def run_engine(args: argparse.Namespace, engine: str) -> list[dict[str, Any]]:
         import psycopg
 
         admin = args.pg_url
-        name = f"xy_bench_search_{tag.replace('-', '_')}"
+        name = args.pg_db or f"xy_bench_search_{tag.replace('-', '_')}"
         with psycopg.connect(admin, autocommit=True) as c:
             if not c.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
                 c.execute(
@@ -406,6 +406,8 @@ def run_engine(args: argparse.Namespace, engine: str) -> list[dict[str, Any]]:
             tmp=work,
         )
         _log(f"{engine}: populated in {time.perf_counter() - t:.0f} s")
+    if args.populate_only:
+        return []
     on = AS_OF
     build_s = None
     if not args.skip_build:
@@ -530,6 +532,10 @@ def main() -> None:
     ap.add_argument("--public-persons", type=int, default=50_000)
     ap.add_argument("--engines", default="sqlite")
     ap.add_argument("--pg-url", default=os.environ.get("XINYONG_TEST_PG_URL"))
+    ap.add_argument(
+        "--pg-db", default=None, help="PostgreSQL bench database name (default from the sizes)"
+    )
+    ap.add_argument("--populate-only", action="store_true", help="populate, build nothing")
     ap.add_argument("--workdir", default="/tmp/xinyong-bench-search")
     ap.add_argument("--queries", type=int, default=300, help="per class")
     ap.add_argument("--seed", type=int, default=7)

@@ -359,8 +359,9 @@ def test_every_read_path_gives_the_rank_order(
     world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Pages equal the brute-force rank order, whichever way the engine reads them
-    (one gram's postings; windows of the rarest gram's postings, tiny or large; the
-    long-gram table for ASCII queries of five letters or more)."""
+    (one gram's postings; the rarest gram's postings pruned by others' and checked;
+    keyset batches tiny or large; the long-gram table for ASCII queries of five
+    letters or more)."""
     import xinyong.portal.search.query as query_mod
 
     with world.store.write() as tx:
@@ -373,6 +374,9 @@ def test_every_read_path_gives_the_rank_order(
         "海洋测试",
         "远洋测试",
         "荣成海洋",
+        "远洋测",  # one trigram with Chinese characters (PostgreSQL), exactly
+        "测试01",  # mixed: trigrams with a Chinese character
+        "成远洋测试0",
         "rongcheng",  # long grams
         "haiyang",
         "ceshi1",
@@ -382,9 +386,9 @@ def test_every_read_path_gives_the_rank_order(
         "rong",  # two trigrams
         "华为",
     ]
-    for window, max_window in ((1_000, 16_000), (3, 6), (1, 1), (2, 64)):
-        monkeypatch.setattr(query_mod, "PROBE_WINDOW", window)
-        monkeypatch.setattr(query_mod, "PROBE_MAX_WINDOW", max_window)
+    for window, max_window in ((64, 5_000), (3, 6), (1, 1), (2, 64)):
+        monkeypatch.setattr(query_mod, "MIN_BATCH", window)
+        monkeypatch.setattr(query_mod, "MAX_BATCH", max_window)
         for query in queries:
             expected = _rank_order(world.store, fold(query).core)
             assert expected, query

@@ -27,12 +27,13 @@ from xinyong.catalogue import Audience, Catalogue, get_catalogue
 from xinyong.errors import UsageError
 from xinyong.identity import mask_identifier, mask_person_name, today_cst
 from xinyong.portal.search.normalise import (
-    FORMAT_VERSION,
     bigrams,
     fold,
+    format_version,
     has_ascii,
     long_grams,
     pinyin,
+    wide_trigrams,
 )
 from xinyong.portal.search.tables import (
     PENDING,
@@ -469,10 +470,16 @@ def write_entries(
 
 
 def grams(text_: str, *, bi: bool, tri: bool) -> set[str]:
-    """PostgreSQL postings of a text: its bigrams (bigram set) and its ASCII trigrams
+    """PostgreSQL postings of a text: its bigrams and its trigrams with a non-ASCII
+    character (bigram set: names, variants, representatives), and its ASCII trigrams
     and ``LONG_GRAM``-letter grams (trigram set; only ASCII queries of three or more
-    letters read that set). The lengths keep the three kinds apart in one table."""
-    out: set[str] = set(bigrams(text_)) if bi else set()
+    letters read that set). Lengths and the ASCII test keep the kinds apart in one
+    table: a Chinese or mixed query of three characters or more reads trigrams with a
+    non-ASCII character, which only the bigram set's texts have."""
+    out: set[str] = set()
+    if bi:
+        out.update(bigrams(text_))
+        out.update(wide_trigrams(text_))
     if tri:
         out.update(t for i in range(len(text_) - 2) if (t := text_[i : i + 3]).isascii())
         out.update(long_grams(text_))
@@ -644,7 +651,7 @@ def catch_up(
         if not meta_exists(conn):
             return 0
         meta = get_meta(conn)
-        if meta.get("format") != FORMAT_VERSION or "built_at" not in meta:
+        if meta.get("format") != format_version(conn.dialect.name) or "built_at" not in meta:
             return 0
         mark = datetime.fromisoformat(meta.get("caught_up_to") or meta["built_at"])
         ids = changed_subjects(conn, mark - CATCH_UP_OVERLAP)
@@ -737,12 +744,17 @@ def build_index(
         if progress:
             progress("indexes", 0, None)
         with engine.begin() as conn:
+            # sorting tens of millions of postings for their B-tree: in memory, not in
+            # runs on disk (this transaction only)
+            conn.exec_driver_sql("SET LOCAL maintenance_work_mem = '1GB'")
             create_slot_indexes(conn, new)
             refresh_gram_counts(conn, new)
         with engine.connect() as conn:
             conn = conn.execution_options(isolation_level="AUTOCOMMIT")
             for table in (new.docs, new.subjects, new.postings, new.gram_counts):
-                conn.exec_driver_sql(f"ANALYZE {table}")
+                # VACUUM sets the visibility map, so probes of the postings B-tree are
+                # index-only (a bulk-loaded table's pages are not all-visible yet)
+                conn.exec_driver_sql(f"VACUUM (ANALYZE) {table}")
     else:
         for fts in (new.fts_bigram, new.fts_trigram, new.fts_long):
             with engine.begin() as conn:
@@ -785,7 +797,7 @@ def build_index(
         set_meta(
             conn,
             slot=new.name,
-            format=FORMAT_VERSION,
+            format=format_version(conn.dialect.name),
             built_at=datetime.now(UTC).isoformat(),
             built_on=on.isoformat(),
             # what changed after the build started may have been read before the

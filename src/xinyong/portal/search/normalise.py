@@ -32,8 +32,18 @@ from functools import cache, lru_cache
 from pathlib import Path
 
 #: bump when folding, stripping, tokenising or the table layout changes: the index must
-#: be rebuilt (``build_index``) before it answers queries again
+#: be rebuilt (``build_index``) before it answers queries again. SQLite's index format;
+#: PostgreSQL's is :data:`PG_FORMAT_VERSION` (the engines' tables differ anyway, and a
+#: change to one engine's tables must not force the other to rebuild)
 FORMAT_VERSION = "2"
+#: PostgreSQL's index format: 3 adds the trigrams of Chinese text to the postings
+PG_FORMAT_VERSION = "3"
+
+
+def format_version(dialect: str) -> str:
+    """The index format the code of this engine (``sqlite``, ``postgresql``) reads."""
+    return FORMAT_VERSION if dialect == "sqlite" else PG_FORMAT_VERSION
+
 
 #: ASCII grams of this length are indexed besides trigrams: an ASCII query of this many
 #: letters or more is read from the postings of its rarest such gram (pinyin trigrams
@@ -182,6 +192,15 @@ def long_grams(text: str) -> list[str]:
     n = LONG_GRAM
     return list(
         dict.fromkeys(g for i in range(len(text) - n + 1) if (g := text[i : i + n]).isascii())
+    )
+
+
+def wide_trigrams(text: str) -> list[str]:
+    """Overlapping three-character grams with a non-ASCII character, in order, each once
+    (PostgreSQL's postings for Chinese and mixed queries of three characters or more;
+    all-ASCII trigrams are the Latin and pinyin set's)."""
+    return list(
+        dict.fromkeys(g for i in range(len(text) - 2) if not (g := text[i : i + 3]).isascii())
     )
 
 

@@ -27,6 +27,7 @@ from xinyong.portal.search.normalise import (
     has_wide,
     is_pinyin,
     long_grams,
+    wide_trigrams,
 )
 from xinyong.portal.search.tables import Slot, live_slot
 from xinyong.store.tables import subject_identifiers
@@ -175,12 +176,14 @@ _COLS = "d.doc_id, d.subject_id, d.field, d.label, d.text"
 
 
 def query_grams(plan: Plan) -> list[str]:
-    """The grams of a query as the postings hold them, in order, each once: bigrams
-    (Chinese or mixed text, two-letter ASCII), ASCII trigrams (three or four letters),
-    ``LONG_GRAM``-letter ASCII grams (longer). Every matching text holds all of them."""
+    """The grams of a query as PostgreSQL's postings hold them, in order, each once:
+    Chinese or mixed text of three characters or more, its trigrams with a non-ASCII
+    character (at least one: every character is in a trigram); two characters, the
+    bigram; ASCII trigrams (three or four letters); ``LONG_GRAM``-letter ASCII grams
+    (longer). Every matching text holds all of them."""
     core = plan.core
     if plan.route == "bigram":
-        return list(dict.fromkeys(bigrams(core)))
+        return wide_trigrams(core) if len(core) >= 3 else [core]
     if len(core) >= LONG_GRAM:
         return long_grams(core)
     return list(dict.fromkeys(core[i : i + 3] for i in range(len(core) - 2)))
@@ -222,42 +225,49 @@ def rarest_gram(conn: Connection, slot: Slot, grams: list[str]) -> str:
     return rare_grams(conn, slot, grams, 1)[0]
 
 
-#: PostgreSQL: postings of the rarest gram read per window (doubling up to the maximum)
-PROBE_WINDOW = 1_000
-PROBE_MAX_WINDOW = 16_000
+def _walk_sql(slot: Slot, extra: int, check: bool) -> Any:
+    """PostgreSQL: the matching docs in rank order, from the postings of the rarest gram
+    ``:g``. ``extra`` more grams (``:g1`` …) prune each posting first by a probe of their
+    own postings (index-only: the build vacuums the table), then the doc is fetched by
+    its key and, unless the query is exactly one gram (``check`` false: every posting is
+    a match), its text checked for the whole query.
 
-
-def _postings_sql(slot: Slot) -> Any:
-    """PostgreSQL, a query that is one gram (two Chinese characters, three or five
-    letters): the gram's postings in rank order are exactly the matches."""
-    return text(
-        f"SELECT {_COLS} FROM {slot.postings} p JOIN {slot.docs} d ON d.doc_id = p.doc_id"
-        f" WHERE p.gram = :g AND p.doc_id > :after AND {_VISIBLE} ORDER BY p.doc_id LIMIT :n"
-    )
-
-
-def _probe_sql(slot: Slot, extra: int = 0) -> Any:
-    """PostgreSQL, longer queries: the matches among the next ``:window`` postings of the
-    rarest gram, in rank order, then one row (``hit`` false) with the window's last doc
-    id and size. ``extra`` more grams prune the window first (an index-only probe of
-    each, cheaper than fetching the text). The window is materialised first, so the
-    plan is always "walk the postings in order, look each doc up by its key" however
-    common the gram is."""
-    also = "".join(
-        f" AND EXISTS (SELECT 1 FROM {slot.postings} x{i}"
-        f" WHERE x{i}.gram = :g{i} AND x{i}.doc_id = p0.doc_id)"
+    Every join is a ``LATERAL`` subquery with ``OFFSET 0``, which the planner can neither
+    flatten nor turn into a hash or merge join: the plan is always "walk the rarest
+    gram's postings in ``doc_id`` order, probe, fetch, stop at the limit", so a common
+    gram whose matches come early costs a page, and no gram's postings are read past the
+    last row needed. (Hash joins read every posting of every gram; a sort of the
+    matches reads all of them before the first row.)"""
+    probes = "".join(
+        f" CROSS JOIN LATERAL (SELECT 1 FROM {slot.postings} x{i}"
+        f" WHERE x{i}.gram = :g{i} AND x{i}.doc_id = p.doc_id OFFSET 0) x{i}"
         for i in range(1, extra + 1)
     )
+    strpos = " AND strpos(d.text, :core) > 0" if check else ""
     return text(
-        "WITH p AS MATERIALIZED ("
-        f"SELECT p0.doc_id FROM {slot.postings} p0 WHERE p0.gram = :g AND p0.doc_id > :after"
-        f"{also} ORDER BY p0.doc_id LIMIT :window)"
-        f" SELECT {_COLS}, true AS hit, CAST(NULL AS bigint) AS wn"
-        f" FROM p JOIN {slot.docs} d ON d.doc_id = p.doc_id"
-        f" WHERE strpos(d.text, :core) > 0 AND {_VISIBLE}"
-        " UNION ALL SELECT max(doc_id), NULL, NULL, NULL, NULL, false, count(*) FROM p"
-        " ORDER BY hit DESC, doc_id"
+        f"SELECT {_COLS} FROM {slot.postings} p{probes}"
+        f" CROSS JOIN LATERAL (SELECT {_COLS} FROM {slot.docs} d"
+        f" WHERE d.doc_id = p.doc_id AND {_VISIBLE}{strpos} OFFSET 0) d"
+        " WHERE p.gram = :g AND p.doc_id > :after ORDER BY p.doc_id LIMIT :n"
     )
+
+
+#: PostgreSQL settings for the rest of a search's transaction (``set_config(…, true)``
+#: is ``SET LOCAL``, and the caller's values are put back after): no JIT compilation (tens of milliseconds to save microseconds on
+#: a walk of a few thousand postings), a custom plan for every execution (psycopg
+#: prepares a statement run five times; a generic plan cannot know how common the gram
+#: is), and no bitmap scans (a bitmap scan of a gram's postings loses their ``doc_id``
+#: order, so the planner would sort every match before returning the first)
+_PG_SETTINGS = text(
+    "SELECT current_setting('jit'), current_setting('plan_cache_mode'),"
+    " current_setting('enable_bitmapscan'), set_config('jit', 'off', true),"
+    " set_config('plan_cache_mode', 'force_custom_plan', true),"
+    " set_config('enable_bitmapscan', 'off', true)"
+)
+_PG_SETTINGS_RESTORE = text(
+    "SELECT set_config('jit', :j, true), set_config('plan_cache_mode', :p, true),"
+    " set_config('enable_bitmapscan', :b, true)"
+)
 
 
 def _sqlite_sql(conn: Connection, slot: Slot, plan: Plan) -> tuple[Any, dict[str, Any]]:
@@ -306,31 +316,37 @@ def search(
     if plan.route == "code":
         return _by_uscc(conn, slot, q, plan.core, on, limit=limit, offset=offset)
     want = offset + limit + 1
-    best: dict[str, Any] = {}
-    texts = 0
-    exhausted = True
-    docs = _docs_in_order(conn, slot, plan, on, first_batch=2 * want + 8)
-    for row in docs:
-        texts += 1
-        best.setdefault(row.subject_id, row)
-        if len(best) >= want:
-            exhausted = False
-            break
-    total: int | None = len(best)
-    if not exhausted:
-        total = _count(conn, slot, plan, on, count_cap)
-        if total is _GO_ON:
-            # no cheap count for this read: go on with it up to count_cap + 1 texts
-            total = None
-            for row in docs:
-                texts += 1
-                best.setdefault(row.subject_id, row)
-                if texts > count_cap:
-                    break
-            else:
-                total = len(best)
-            if texts > count_cap:
+    # PostgreSQL: the first batch also covers the count, so the page and ``total`` come
+    # from one statement
+    first = 2 * want + 8 if conn.dialect.name == "sqlite" else max(2 * want + 8, count_cap + 1)
+    saved = _pg_tuned(conn)
+    try:
+        best: dict[str, Any] = {}
+        texts = 0
+        exhausted = True
+        docs = _docs_in_order(conn, slot, plan, on, first_batch=first)
+        for row in docs:
+            texts += 1
+            best.setdefault(row.subject_id, row)
+            if len(best) >= want:
+                exhausted = False
+                break
+        total: int | None = len(best)
+        if not exhausted:
+            total = _count(conn, slot, plan, on, count_cap)
+            if total is _GO_ON:
+                # no separate count: go on with the read up to count_cap + 1 texts
                 total = None
+                if texts <= count_cap:
+                    for row in docs:
+                        texts += 1
+                        best.setdefault(row.subject_id, row)
+                        if texts > count_cap:
+                            break
+                    else:
+                        total = len(best)
+    finally:
+        _pg_restore(conn, saved)
     page = list(best.values())[offset : offset + limit]
     hits = _hits(conn, slot, page, plan.core)
     return SearchResults(
@@ -344,19 +360,25 @@ def search(
     )
 
 
+#: rows of the first keyset batch at least, and of any batch at most (batches grow
+#: fourfold: a page needs a few dozen rows, a deep offset or an export many)
+MIN_BATCH = 64
+MAX_BATCH = 5_000
+
+
 def _batches(
     conn: Connection, sql: Any, params: dict[str, Any], after: int, first_batch: int
 ) -> Iterator[Any]:
     """Rows of a keyset query (``doc_id > :after ORDER BY doc_id LIMIT :n``) in growing
     batches."""
-    batch = min(max(first_batch, 64), 2_000)
+    batch = min(max(first_batch, MIN_BATCH), MAX_BATCH)
     while True:
         rows = conn.execute(sql, {**params, "after": after, "n": batch}).all()
         yield from rows
         if len(rows) < batch:
             return
         after = rows[-1].doc_id
-        batch = min(batch * 4, 5_000)
+        batch = min(batch * 4, MAX_BATCH)
 
 
 def _docs_in_order(
@@ -369,43 +391,44 @@ def _docs_in_order(
         yield from _batches(conn, sql, {**params, "today": today}, -1, first_batch)
         return
     grams = rare_grams(conn, slot, query_grams(plan))
-    if grams == [plan.core]:
-        params = {"g": plan.core, "today": today}
-        yield from _batches(conn, _postings_sql(slot), params, -1, first_batch)
-        return
-    psql = _probe_sql(slot, len(grams) - 1)
+    sql = _walk_sql(slot, len(grams) - 1, check=grams != [plan.core])
     params = {"g": grams[0], "core": plan.core, "today": today}
     params.update({f"g{i}": g for i, g in enumerate(grams[1:], 1)})
-    after, window = -1, PROBE_WINDOW
-    while True:
-        rows = conn.execute(psql, {**params, "after": after, "window": window}).all()
-        hits, (tail,) = rows[:-1], rows[-1:]
-        yield from hits
-        if tail.wn < window:
-            return  # the rarest gram's postings are all read
-        after = tail.doc_id
-        window = min(window * 2, PROBE_MAX_WINDOW)
+    yield from _batches(conn, sql, params, -1, first_batch)
 
 
-#: :func:`_count` has no cheap statement for this read (PostgreSQL, several grams)
+#: :func:`_count` has no separate statement for this engine (PostgreSQL): the caller
+#: goes on with the read it has, whose first batch already covers the count
 _GO_ON: Any = object()
 
 
 def _count(conn: Connection, slot: Slot, plan: Plan, on: date, cap: int) -> Any:
     """Distinct subjects among the first ``cap`` matching texts, None when more texts
-    match, in one statement that brings no rows into Python; ``_GO_ON`` when the read
-    needs the windowed walk (PostgreSQL, several grams), which the caller continues."""
-    today = _today_param(conn, on)
-    if conn.dialect.name == "sqlite":
-        sql, params = _sqlite_sql(conn, slot, plan)
-    else:
-        grams = rare_grams(conn, slot, query_grams(plan))
-        if grams != [plan.core]:
-            return _GO_ON
-        sql, params = _postings_sql(slot), {"g": plan.core}
+    match, in one statement that brings no rows into Python (SQLite); ``_GO_ON`` on
+    PostgreSQL, where the first batch of the walk was made ``cap + 1`` rows long so the
+    count is read with the page in one statement."""
+    if conn.dialect.name != "sqlite":
+        return _GO_ON
+    sql, params = _sqlite_sql(conn, slot, plan)
     count = text(f"SELECT count(*), count(DISTINCT x.subject_id) FROM ({sql.text}) x")
+    today = _today_param(conn, on)
     row = conn.execute(count, {**params, "today": today, "after": -1, "n": cap + 1}).one()
     return None if row[0] > cap else int(row[1])
+
+
+def _pg_tuned(conn: Connection) -> list[str] | None:
+    """Apply :data:`_PG_SETTINGS` for a search (PostgreSQL); returns what to restore."""
+    if conn.dialect.name == "sqlite":
+        return None
+    row = conn.execute(_PG_SETTINGS).one()  # the old values, then the new ones
+    return [str(v) for v in row[:3]]
+
+
+def _pg_restore(conn: Connection, saved: list[str] | None) -> None:
+    """Put the caller's transaction settings back (the portal reads badges after a
+    search in the same transaction)."""
+    if saved is not None:
+        conn.execute(_PG_SETTINGS_RESTORE, dict(zip(("j", "p", "b"), saved, strict=True)))
 
 
 def matching_subjects(conn: Connection, q: str, *, on: date | None = None) -> list[str]:
@@ -417,8 +440,12 @@ def matching_subjects(conn: Connection, q: str, *, on: date | None = None) -> li
     if plan.route == "code":
         return [h.subject_id for h in _by_uscc(conn, slot, q, plan.core, on).hits]
     out: dict[str, None] = {}
-    for r in _docs_in_order(conn, slot, plan, on, first_batch=2_000):
-        out.setdefault(r.subject_id)
+    saved = _pg_tuned(conn)
+    try:
+        for r in _docs_in_order(conn, slot, plan, on, first_batch=2_000):
+            out.setdefault(r.subject_id)
+    finally:
+        _pg_restore(conn, saved)
     return list(out)
 
 

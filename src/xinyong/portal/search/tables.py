@@ -47,7 +47,7 @@ from typing import Literal
 from sqlalchemy import Connection, Engine, text
 
 from xinyong.errors import XinyongError
-from xinyong.portal.search.normalise import FORMAT_VERSION
+from xinyong.portal.search.normalise import format_version
 
 SlotName = Literal["a", "b"]
 SLOTS: tuple[SlotName, SlotName] = ("a", "b")
@@ -240,7 +240,7 @@ def _ensure(conn: Connection) -> Slot:
     meta = lock_meta(conn, exclusive=True)
     slot = Slot(meta["slot"]) if meta.get("slot") in SLOTS else Slot("a")  # type: ignore[arg-type]
     if "slot" not in meta:
-        set_meta(conn, slot=slot.name, format=FORMAT_VERSION)
+        set_meta(conn, slot=slot.name, format=format_version(conn.dialect.name))
     create_slot(conn, slot)
     return slot
 
@@ -253,7 +253,7 @@ def live_slot(conn: Connection) -> Slot:
             "(it is derived data, rebuilt from the store)"
         )
     meta = get_meta(conn)
-    if meta.get("format") != FORMAT_VERSION or "built_at" not in meta:
+    if meta.get("format") != format_version(conn.dialect.name) or "built_at" not in meta:
         raise SearchIndexMissing(
             "the name search index is missing or was built by another version: "
             "run build_index to rebuild it"
