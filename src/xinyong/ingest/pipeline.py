@@ -9,36 +9,35 @@ state a clean run gives.
 
 from __future__ import annotations
 
+import os
 import unicodedata
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Generator, Iterator
+from dataclasses import dataclass
 from datetime import date, datetime
-from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, insert, select, text, update
+from sqlalchemy import Connection, bindparam, insert, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from xinyong.actors import Agency
 from xinyong.audit.log import now_utc
 from xinyong.calendar import today_cst
-from xinyong.catalogue import Catalogue, get_catalogue
-from xinyong.catalogue.publicity import PublicityEngine, PublicityFields
+from xinyong.catalogue import get_catalogue
 from xinyong.errors import Conflict, RuleRefused, UnusableInput
 from xinyong.ingest import normalise as N
 from xinyong.ingest.counters import Counters
 from xinyong.ingest.ids import new_id
 from xinyong.ingest.mapping import Mapping, detect_mapping, load_mapping
+from xinyong.ingest.preparer import COL, RECORD_COLUMNS, Chunk, RowPreparer
 from xinyong.ingest.readers import RawRow, SourceFile, Values, open_source
 from xinyong.ingest.receipt import Receipt
 from xinyong.store.actors import get_agency, list_agencies
-from xinyong.store.bulk import bulk_insert, dumps, storage_datetime
+from xinyong.store.bulk import bulk_insert, storage_datetime
 from xinyong.store.context import Store, Tx
 from xinyong.store.tables import (
     ingest_batches,
     quarantine,
-    records,
     roles,
     subject_identifiers,
     subject_names,
@@ -47,6 +46,8 @@ from xinyong.store.tables import (
 
 Progress = Callable[[int], None]
 INGEST_LOCK = 0x78696E79  # "xiny": the advisory lock ingest chunks hold on PostgreSQL
+#: files from this size on are prepared by a second process while this one writes
+PARALLEL_MIN_BYTES = 8 << 20
 
 
 @dataclass
@@ -60,6 +61,8 @@ class IngestRequest:
     actor: str | None = None
     today: date | None = None
     chunk_rows: int | None = None
+    #: prepare rows in a second process (``xinyong.ingest.worker``); None: for large files
+    parallel: bool | None = None
     #: test hook: called after each committed chunk with the next row
     after_chunk: Callable[[int], None] | None = None
 
@@ -92,7 +95,7 @@ def estimate_rows(src: SourceFile) -> int | None:
 
 
 def ingest(store: Store, req: IngestRequest, progress: Progress | None = None) -> Receipt:
-    src, mapping, plan = prepare(req)
+    src, mapping, _ = prepare(req)
     cat = get_catalogue()
     today = req.today or today_cst()
     with store.read() as conn:
@@ -108,50 +111,49 @@ def ingest(store: Store, req: IngestRequest, progress: Progress | None = None) -
         )
     ctx = _Context(
         store=store,
-        cat=cat,
         agency=agency,
-        agencies=all_agencies,
         mapping=mapping,
-        plan=plan,
-        normaliser=N.Normaliser(mapping, cat, today),
+        prep=RowPreparer(cat, agency, all_agencies, mapping, src.header, today),
         today=today,
         chunk_rows=req.chunk_rows or store.settings.ingest_chunk_rows,
-        header=src.header,
     )
     actor = req.actor or store.default_actor()
     if req.dry_run:
         return _dry_run(ctx, src, actor, progress)
 
     batch_id, next_row, counters = _open_batch(store, ctx, src, req, actor)
-    prepared = _prepared_chunks(ctx, src, next_row)
-    for chunk in prepared:
-        end_row = chunk[-1][0] + 1
-        with store.write(actor) as tx:
-            _guard(tx.conn, batch_id, next_row)
-            delta = _process_chunk(tx, ctx, batch_id, chunk)
-            counters.add(delta)
-            tx.conn.execute(
-                update(ingest_batches)
-                .where(ingest_batches.c.batch_id == batch_id)
-                .values(next_row=end_row, **counters.values())
-            )
-            tx.audit(
-                "ingest.chunk",
-                "ingest_batch",
-                batch_id,
-                {
-                    "rows": [chunk[0][0], chunk[-1][0]],
-                    "accepted": delta.accepted,
-                    "duplicates": delta.duplicates,
-                    "superseded": delta.superseded,
-                    "quarantined": delta.quarantined,
-                },
-            )
-        next_row = end_row
-        if progress:
-            progress(len(chunk))
-        if req.after_chunk:
-            req.after_chunk(next_row)
+    chunks = _prepared_chunks(ctx, src, next_row, parallel=_parallel(req, src))
+    try:
+        for chunk in chunks:
+            end_row = chunk.last + 1
+            with store.write(actor) as tx:
+                _guard(tx.conn, batch_id, next_row)
+                delta = _process_chunk(tx, ctx, batch_id, chunk)
+                counters.add(delta)
+                tx.conn.execute(
+                    update(ingest_batches)
+                    .where(ingest_batches.c.batch_id == batch_id)
+                    .values(next_row=end_row, **counters.values())
+                )
+                tx.audit(
+                    "ingest.chunk",
+                    "ingest_batch",
+                    batch_id,
+                    {
+                        "rows": [chunk.first, chunk.last],
+                        "accepted": delta.accepted,
+                        "duplicates": delta.duplicates,
+                        "superseded": delta.superseded,
+                        "quarantined": delta.quarantined,
+                    },
+                )
+            next_row = end_row
+            if progress:
+                progress(chunk.rows)
+            if req.after_chunk:
+                req.after_chunk(next_row)
+    finally:
+        chunks.close()  # stops a preparing worker the loop left early
     with store.write(actor, checkpoint=True) as tx:
         tx.conn.execute(
             update(ingest_batches)
@@ -249,23 +251,24 @@ def _guard(conn: Connection, batch_id: str, expected_next: int) -> None:
         )
 
 
-def _chunks(
-    rows: Iterator[tuple[int, RawRow | Values | str]], size: int
-) -> Iterator[list[tuple[int, RawRow | Values | str]]]:
-    chunk: list[tuple[int, RawRow | Values | str]] = []
-    for item in rows:
-        chunk.append(item)
-        if len(chunk) >= size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
+def _parallel(req: IngestRequest, src: SourceFile) -> bool:
+    """Prepare rows in a second process? For large files on a machine with two cores."""
+    if req.parallel is not None:
+        return req.parallel
+    return src.path.stat().st_size >= PARALLEL_MIN_BYTES and (os.cpu_count() or 1) > 1
 
 
-def _prepared_chunks(ctx: _Context, src: SourceFile, start_row: int) -> Iterator[list[Prepared]]:
-    prep = _prepare
-    for chunk in _chunks(src.raw_rows(start_row), ctx.chunk_rows):
-        yield [prep(ctx, row_no, raw) for row_no, raw in chunk]
+def _prepared_chunks(
+    ctx: _Context, src: SourceFile, start_row: int, *, parallel: bool = False
+) -> Generator[Chunk, None, None]:
+    if parallel:
+        from xinyong.ingest.worker import Job, chunks_from_worker
+
+        p = ctx.prep
+        job = Job(src, ctx.mapping, ctx.agency, p.agencies, ctx.today, start_row, ctx.chunk_rows)
+        yield from chunks_from_worker(job)
+    else:
+        yield from ctx.prep.chunks(src, start_row, ctx.chunk_rows)
 
 
 def _dry_run(ctx: _Context, src: SourceFile, actor: str, progress: Progress | None) -> Receipt:
@@ -277,7 +280,7 @@ def _dry_run(ctx: _Context, src: SourceFile, actor: str, progress: Progress | No
         for chunk in _prepared_chunks(ctx, src, 1):
             counters.add(_process_chunk(tx, ctx, None, chunk))
             if progress:
-                progress(len(chunk))
+                progress(chunk.rows)
     finally:
         trans.rollback()
         conn.close()
@@ -290,141 +293,11 @@ def _dry_run(ctx: _Context, src: SourceFile, actor: str, progress: Progress | No
 @dataclass
 class _Context:
     store: Store
-    cat: Catalogue
     agency: Agency
-    agencies: list[Agency]
     mapping: Mapping
-    plan: list[tuple[str, str]]
-    normaliser: N.Normaliser
+    prep: RowPreparer
     today: date
     chunk_rows: int
-    header: list[str] = field(default_factory=list)
-    kinds_ok: frozenset[str] = frozenset()
-    by_uscc: dict[str, Agency] = field(default_factory=dict)
-    by_name: dict[str, Agency] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        self.kinds_ok = frozenset(self.agency.kinds)
-        for a in self.agencies:
-            if a.uscc:
-                self.by_uscc[a.uscc] = a
-            self.by_name[_fold_name(a.name_zh)] = a
-            if a.name_en:
-                self.by_name[_fold_name(a.name_en)] = a
-        self.today_iso = self.today.isoformat()
-        # the catalogue's publicity rule without a model per row; each (kind, sector) pair
-        # goes through ``Catalogue.publicity`` once, for its checks and errors
-        self.engine: PublicityEngine = self.cat._engine
-        self.publicity_checked: set[tuple[str, str | None]] = set()
-        self.flags_json: dict[tuple[tuple[str, ...], tuple[str, ...]], str] = {}
-        self.authority_of: dict[tuple[str | None, str | None], Agency | None] = {}
-        # a CSV row's mapped fields straight from its values (see ``fields_of``)
-        last = {h: i for i, h in enumerate(self.header)}
-        self.plan_fields = tuple(f for _, f in self.plan)
-        idx = [last.get(h, -1) for h, _ in self.plan]
-        self.plan_all = idx == list(range(len(self.header)))
-        self.plan_known = -1 not in idx
-        self.plan_get: Callable[[Values], tuple[str | None, ...]] | None = (
-            itemgetter(*idx) if len(idx) > 1 and self.plan_known else None
-        )
-
-    def fields_of(self, values: Values) -> dict[str, str | None]:
-        """The mapped fields of a CSV row, as ``{f: row.get(h) for h, f in plan}`` gives them."""
-        if self.plan_all:
-            return dict(zip(self.plan_fields, values, strict=True))
-        if self.plan_get is not None:
-            return dict(zip(self.plan_fields, self.plan_get(values), strict=True))
-        row = dict(zip(self.header, values, strict=True))
-        return {f: row.get(h) for h, f in self.plan}
-
-    def publicity(self, cand: N.Candidate) -> PublicityFields:
-        decided_on = cand.decided_on or self.today
-        penalty_types = cand.attributes.get("penalty_types")
-        if (cand.kind, cand.authority_sector) not in self.publicity_checked:
-            self.cat.publicity(
-                cand.kind,
-                severity=cand.severity,
-                decided_on=decided_on,
-                sector=cand.authority_sector,
-                feed_display_until=cand.feed_display_until,
-                valid_to=cand.valid_to,
-                today=self.today,
-                penalty_types=penalty_types,
-            )
-            self.publicity_checked.add((cand.kind, cand.authority_sector))
-        return self.engine.fields(
-            cand.kind,
-            cand.severity,
-            decided_on,
-            cand.authority_sector,
-            cand.feed_display_until,
-            cand.valid_to,
-            self.today,
-            None,
-            penalty_types,
-        )
-
-    def flags(self, own: list[str], derived: tuple[str, ...]) -> str:
-        key = (tuple(own), derived)
-        out = self.flags_json.get(key)
-        if out is None:
-            out = self.flags_json[key] = dumps(sorted(set(own) | set(derived)))
-        return out
-
-    def raw_of(self, raw: RawRow | Values | str) -> RawRow | str:
-        """A row's raw content as the quarantine keeps it (header → value)."""
-        if isinstance(raw, tuple):
-            return dict(zip(self.header, raw, strict=True))
-        return raw
-
-    def authority(self, c: N.Candidate) -> Agency | None:
-        key = (c.authority_uscc, c.authority_name)
-        try:
-            return self.authority_of[key]
-        except KeyError:
-            pass
-        found: Agency | None
-        if c.authority_uscc:
-            code = unicodedata.normalize("NFKC", c.authority_uscc).strip().upper()
-            found = self.by_uscc.get(code)
-        elif c.authority_name:
-            found = self.by_name.get(_fold_name(c.authority_name))
-        else:
-            found = self.agency
-        self.authority_of[key] = found
-        return found
-
-
-def _fold_name(name: str) -> str:
-    return "".join(unicodedata.normalize("NFKC", name).split()).lower()
-
-
-def _has_surrogates(raw: RawRow) -> bool:
-    for v in raw.values():
-        if v is not None and not v.isascii():
-            try:
-                v.encode("utf-8")
-            except UnicodeEncodeError:
-                return True
-    return False
-
-
-def _values_have_surrogates(values: Values) -> bool:
-    text = "".join([v for v in values if v])
-    if text.isascii():
-        return False
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return True
-    return False
-
-
-def _show_bytes(v: str | None) -> str | None:
-    """Undecodable bytes (kept as surrogates) shown as \\xNN escapes in the quarantine."""
-    if v is None:
-        return None
-    return v.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 def _insert_ignore(conn: Connection, table: Any, rows: list[dict[str, Any]]) -> None:
@@ -562,207 +435,122 @@ def _select_in(
         yield from conn.exec_driver_sql(stmt, (*fixed, *part))
 
 
-Prepared = tuple[int, "N.Candidate | N.Rejection", "RawRow | Values | str"]
+_REC_ID = COL["record_id"]
+_VERSION = COL["version"]
+_SUBJECT = COL["subject_id"]
+_AUTHORITY = COL["deciding_authority"]
+_DECISION_NO = COL["decision_no"]
+_LINKED_TO = COL["linked_to"]
+_DECIDED_ON = COL["decided_on"]
+_BATCH = COL["batch_id"]
+_RECORDED_AT = COL["recorded_at"]
+_LAST_SEEN_AT = COL["last_seen_at"]
+_SUPERSEDED_AT = COL["superseded_at"]
+_CORRECTED = (
+    "this record was corrected by a case outcome; the feed's content conflicts "
+    "with the corrected version and was not applied"
+)
+#: a current version as the writer compares it: (record_id, version, hash, locked, linked_to)
+_Current = tuple[str, int, str, bool, "str | None"]
 
 
-def _prepare(ctx: _Context, row_no: int, raw: RawRow | Values | str) -> Prepared:
-    """Everything about a row that needs no database: map, normalise, permissions."""
-    if isinstance(raw, str):
-        return row_no, N.Rejection(row_no, N.MALFORMED_ROW, f"row {row_no} {raw}"), raw
-    if isinstance(raw, tuple):
-        if _values_have_surrogates(raw):
-            shown = {k: _show_bytes(v) for k, v in zip(ctx.header, raw, strict=True)}
-            msg = "the row has bytes that are not valid text"
-            return row_no, N.Rejection(row_no, N.BAD_ENCODING, msg), shown
-        fields = ctx.fields_of(raw)
-    else:
-        if _has_surrogates(raw):
-            shown = {k: _show_bytes(v) for k, v in raw.items()}
-            msg = "the row has bytes that are not valid text"
-            return row_no, N.Rejection(row_no, N.BAD_ENCODING, msg), shown
-        fields = {f: raw.get(h) for h, f in ctx.plan}
-    res = ctx.normaliser(row_no, fields)
-    if isinstance(res, N.Rejection):
-        return row_no, res, raw
-    if res.kind not in ctx.kinds_ok:
-        msg = f"agency {ctx.agency.code} may not report {res.kind} records"
-        return row_no, N.Rejection(row_no, N.KIND_NOT_PERMITTED, msg), raw
-    auth = ctx.authority(res)
-    if auth is None:
-        who = res.authority_uscc or res.authority_name
-        msg = (
-            f"deciding authority {who!r} is not a registered agency "
-            "(register it with `xinyong agencies add`)"
-        )
-        return row_no, N.Rejection(row_no, N.UNREGISTERED_AUTHORITY, msg), raw
-    res.authority_code = auth.code
-    res.authority_sector = auth.sector
-    res.template = _record_template(ctx, res)
-    return row_no, res, raw
-
-
-def _record_template(ctx: _Context, cand: N.Candidate) -> dict[str, Any]:
-    """The record row as far as it follows from the row alone (no store state).
-
-    Values are in storage form already (ISO dates, encoded JSON), which both engines
-    accept as they are.
-    """
-    pub = ctx.publicity(cand)
-    revoked = cand.status == "revoked"
-    decided_on = cand.decided_on
-    valid_from = cand.valid_from
-    valid_to = cand.valid_to
-    display_until = pub.display_until
-    repair_from = pub.repair_from
-    return {
-        "record_id": None,  # a new record's id is drawn when it is written
-        "reporting_agency": ctx.agency.code,
-        "source_key": cand.source_key,
-        "kind": cand.kind,
-        "content_hash": cand.content_hash,
-        "deciding_authority": cand.authority_code,
-        "decision_no": cand.decision_no,
-        "decided_on": None if decided_on is None else decided_on.isoformat(),
-        "published_on": ctx.today_iso,
-        "valid_from": None if valid_from is None else valid_from.isoformat(),
-        "valid_to": None if valid_to is None else valid_to.isoformat(),
-        "legal_basis_text": cand.legal_basis_text,
-        "severity": cand.severity,
-        "severity_derived": cand.severity_derived,
-        "amount_fen": cand.amount_fen,
-        "status": cand.status,
-        "ended_on": ctx.today_iso if revoked else None,
-        "publication": "withdrawn"
-        if revoked
-        else ("published" if pub.published else "unpublished"),
-        "regime_id": pub.regime_id,
-        "display_until": None if display_until is None else display_until.isoformat(),
-        "repair_from": None if repair_from is None else repair_from.isoformat(),
-        "repair_regime_id": pub.repair_regime_id,
-        "flags": ctx.flags(cand.flags, pub.flags),
-        "attributes": cand.attributes_json,
-        "locked": False,
-        "source_row": cand.row,
-        "superseded_at": None,
-    }
-
-
-def _process_chunk(tx: Tx, ctx: _Context, batch_id: str | None, items: list[Prepared]) -> Counters:
-    c = Counters(rows=len(items))
+def _process_chunk(tx: Tx, ctx: _Context, batch_id: str | None, chunk: Chunk) -> Counters:
+    c = Counters(rows=chunk.rows)
+    conn = tx.conn
     now = now_utc()
     # the instant as the engine stores it, for rows written below SQLAlchemy
-    now_db = storage_datetime(now, tx.conn)
-    rejected: list[tuple[int, str, str, RawRow | str]] = []
-    cands: list[tuple[N.Candidate, RawRow | Values | str]] = []
-    for row_no, res, raw in items:
-        if isinstance(res, N.Rejection):
-            rejected.append((row_no, res.reason, res.message, ctx.raw_of(raw)))
-        else:
-            cands.append((res, raw))
+    now_db = storage_datetime(now, conn)
+    rejected: list[tuple[int, str, str, RawRow | str]] = [tuple(r) for r in chunk.refused]  # type: ignore[misc]
+    ready = chunk.ready
 
     # subjects (and legal representatives)
     subj = _Subjects(tx, batch_id, now, now_db)
     wanted: set[tuple[str, str]] = set()
-    for cand, _ in cands:
-        wanted.add((cand.id_scheme, cand.id_value))
-        if cand.legal_rep and cand.legal_rep.scheme and cand.legal_rep.value:
-            wanted.add((cand.legal_rep.scheme, cand.legal_rep.value))
+    for r in ready:
+        wanted.add((r.id_scheme, r.id_value))
+        rep = r.rep
+        if rep is not None and rep[1] and rep[2]:
+            wanted.add((rep[1], rep[2]))
     subj.load(wanted)
-    subject_of: list[str] = []
-    for cand, _ in cands:
-        subject_of.append(
-            subj.resolve(
-                cand.subject_kind,
-                cand.subject_name,
-                cand.id_scheme,
-                cand.id_value,
-                cand.region,
-                cand.legacy15,
-            )
-        )
+    resolve = subj.resolve
+    subject_of = [
+        resolve(r.subject_kind, r.subject_name, r.id_scheme, r.id_value, r.region, r.legacy15)
+        for r in ready
+    ]
 
     # current versions of the natural keys in this chunk
-    current: dict[tuple[str, str], dict[str, Any]] = {}
-    keys = sorted({cand.source_key for cand, _ in cands})
+    current: dict[tuple[str, str], _Current] = {}
+    keys = sorted({r.source_key for r in ready})
     for record_id, version, content_hash, locked, source_key, subject_id, linked_to in _select_in(
-        tx.conn,
+        conn,
         "SELECT record_id, version, content_hash, locked, source_key, subject_id, linked_to "
         "FROM records WHERE reporting_agency = ? AND superseded_at IS NULL "
         "AND source_key IN ({in})",
         (ctx.agency.code,),
         keys,
     ):
-        current[(source_key, subject_id)] = {
-            "record_id": record_id,
-            "version": version,
-            "content_hash": content_hash,
-            "locked": bool(locked),
-            "linked_to": linked_to,
-        }
+        current[(source_key, subject_id)] = (
+            record_id,
+            int(version),
+            content_hash,
+            bool(locked),
+            linked_to,
+        )
 
-    new_rows: list[dict[str, Any]] = []
-    superseded: list[dict[str, Any]] = []
-    seen_again: list[dict[str, Any]] = []
-    role_rows: list[tuple[N.Candidate, str, str]] = []
-    pending: dict[tuple[str, int], dict[str, Any]] = {}
-    for (cand, raw), sid in zip(cands, subject_of, strict=True):
-        key = (cand.source_key, sid)
+    new_rows: list[list[Any]] = []
+    superseded: list[tuple[Any, str, int]] = []
+    seen_again: list[tuple[Any, str, int]] = []
+    role_rows: list[tuple[tuple[str, str | None, str | None, str | None], str | None, str, str]]
+    role_rows = []
+    pending: dict[tuple[str, int], list[Any]] = {}
+    raws: list[RawRow | Values | str] | None = None
+    for i, r in enumerate(ready):
+        sid = subject_of[i]
+        key = (r.source_key, sid)
         cur = current.get(key)
-        if cur is not None and cur["content_hash"] == cand.content_hash:
+        if cur is not None and cur[2] == r.content_hash:
             c.duplicates += 1
-            if (cur["record_id"], int(cur["version"])) not in pending:
-                seen_again.append({"b_rid": cur["record_id"], "b_v": cur["version"], "b_now": now})
+            if (cur[0], cur[1]) not in pending:
+                seen_again.append((now_db, cur[0], cur[1]))
             continue
-        if cur is not None and cur["locked"]:
-            rejected.append(
-                (
-                    cand.row,
-                    N.CONFLICTS_WITH_CORRECTED,
-                    "this record was corrected by a case outcome; the feed's content conflicts "
-                    "with the corrected version and was not applied",
-                    ctx.raw_of(raw),
-                )
-            )
+        if cur is not None and cur[3]:
+            if raws is None:
+                raws = chunk.raws()
+            raw = ctx.prep.raw_of(raws[i])
+            rejected.append((r.row, N.CONFLICTS_WITH_CORRECTED, _CORRECTED, raw))
             continue
-        row = cand.template  # the candidate's own: not used again
+        row = r.record  # the prepared row's own: not used again
         if cur is None:
             record_id, version = new_id(), 1
             c.accepted += 1
             linked_to = None
         else:
-            record_id, version = cur["record_id"], int(cur["version"]) + 1
+            record_id, version = cur[0], cur[1] + 1
             c.superseded += 1
-            linked_to = cur["linked_to"]
-            earlier = pending.get((record_id, int(cur["version"])))
+            linked_to = cur[4]
+            earlier = pending.get((record_id, cur[1]))
             if earlier is not None:  # superseded within this chunk: not written yet
-                earlier["superseded_at"] = now_db
+                earlier[_SUPERSEDED_AT] = now_db
             else:
-                superseded.append({"b_rid": record_id, "b_v": cur["version"], "b_now": now})
-        row["record_id"] = record_id
-        row["version"] = version
-        row["subject_id"] = sid
-        row["linked_to"] = linked_to
-        row["batch_id"] = batch_id
-        row["recorded_at"] = now_db
-        row["last_seen_at"] = now_db
+                superseded.append((now_db, record_id, cur[1]))
+        row[_REC_ID] = record_id
+        row[_VERSION] = version
+        row[_SUBJECT] = sid
+        row[_LINKED_TO] = linked_to
+        row[_BATCH] = batch_id
+        row[_RECORDED_AT] = now_db
+        row[_LAST_SEEN_AT] = now_db
         new_rows.append(row)
         pending[(record_id, version)] = row
-        current[key] = {
-            "record_id": record_id,
-            "version": version,
-            "content_hash": cand.content_hash,
-            "locked": False,
-            "linked_to": linked_to,
-        }
-        if cand.legal_rep is not None and cand.subject_kind != "person":
-            role_rows.append((cand, sid, record_id))
+        current[key] = (record_id, version, r.content_hash, False, linked_to)
+        if r.rep is not None:
+            role_rows.append((r.rep, row[_DECIDED_ON], sid, record_id))
 
-    _link_channels(tx.conn, ctx, new_rows, c)
-    subj_roles = _roles(tx.conn, subj, role_rows, ctx.today, now)
+    _link_channels(conn, ctx, new_rows, c)
+    subj_roles = _roles(conn, subj, role_rows, ctx.today, now)
     subj.write()
-    conn = tx.conn
     _stamp_versions(conn, "superseded_at", superseded)
-    bulk_insert(conn, records, new_rows, ready=True)
+    _insert_rows(conn, "records", RECORD_COLUMNS, new_rows)
     _stamp_versions(conn, "last_seen_at", seen_again)
     bulk_insert(conn, roles, subj_roles)
     for _, reason, _, _ in rejected:
@@ -784,32 +572,50 @@ def _process_chunk(tx: Tx, ctx: _Context, batch_id: str | None, items: list[Prep
     return c
 
 
-def _stamp_versions(conn: Connection, column: str, rows: list[dict[str, Any]]) -> None:
-    """Set a transaction-time column on record versions ``(b_rid, b_v)`` to ``b_now``."""
-    if rows:
-        conn.execute(
-            update(records)
-            .where(
-                and_(
-                    records.c.record_id == bindparam("b_rid"),
-                    records.c.version == bindparam("b_v"),
-                )
-            )
-            .values({column: bindparam("b_now")}),
-            rows,
-        )
-
-
-def _link_channels(
-    conn: Connection, ctx: _Context, new_rows: list[dict[str, Any]], c: Counters
+def _insert_rows(
+    conn: Connection, table: str, columns: tuple[str, ...], rows: list[list[Any]]
 ) -> None:
+    """Insert rows already in storage form and column order, on the chunk's transaction."""
+    if not rows:
+        return
+    raw = conn.connection.driver_connection
+    assert raw is not None
+    cols = ", ".join(f'"{n}"' for n in columns)
+    if conn.dialect.name == "sqlite":
+        marks = ", ".join("?" for _ in columns)
+        raw.executemany(f'INSERT INTO "{table}" ({cols}) VALUES ({marks})', rows)
+        return
+    with raw.cursor() as cur, cur.copy(f'COPY "{table}" ({cols}) FROM STDIN') as copy:
+        write = copy.write_row
+        for row in rows:
+            write(row)
+
+
+def _stamp_versions(conn: Connection, column: str, rows: list[tuple[Any, str, int]]) -> None:
+    """Set a transaction-time column on record versions: rows of (instant, record_id, version).
+
+    The instant is in storage form (``bulk.storage_datetime``).
+    """
+    if rows:
+        mark = "?" if conn.dialect.name == "sqlite" else "%s"
+        sql = f"UPDATE records SET {column} = {mark} WHERE record_id = {mark} AND version = {mark}"
+        raw = conn.connection.driver_connection
+        assert raw is not None
+        if conn.dialect.name == "sqlite":
+            raw.executemany(sql, rows)
+        else:
+            with raw.cursor() as cur:
+                cur.executemany(sql, rows)
+
+
+def _link_channels(conn: Connection, ctx: _Context, new_rows: list[list[Any]], c: Counters) -> None:
     """Recognise the same decision (authority, document number, subject) from another channel."""
-    fresh = [r for r in new_rows if r["version"] == 1 and r["decision_no"]]
+    fresh = [r for r in new_rows if r[_VERSION] == 1 and r[_DECISION_NO]]
     if not fresh:
         return
     by_authority: dict[str, set[str]] = {}
     for r in fresh:
-        by_authority.setdefault(r["deciding_authority"], set()).add(r["decision_no"])
+        by_authority.setdefault(r[_AUTHORITY], set()).add(r[_DECISION_NO])
     found: dict[tuple[str, str, str], str] = {}
     for authority, nums in sorted(by_authority.items()):
         for record_id, decision_no, subject_id, linked_to in _select_in(
@@ -822,23 +628,23 @@ def _link_channels(
         ):
             found[(authority, decision_no, subject_id)] = linked_to or record_id
     for r in fresh:
-        target = found.get((r["deciding_authority"], r["decision_no"], r["subject_id"]))
+        target = found.get((r[_AUTHORITY], r[_DECISION_NO], r[_SUBJECT]))
         if target:
-            r["linked_to"] = target
+            r[_LINKED_TO] = target
             c.linked += 1
 
 
 def _roles(
     conn: Connection,
     subj: _Subjects,
-    role_rows: list[tuple[N.Candidate, str, str]],
+    role_rows: list[tuple[tuple[str, str | None, str | None, str | None], str | None, str, str]],
     today: date,
     now: datetime,
 ) -> list[dict[str, Any]]:
     """Dated legal-representative roles from registry and penalty rows."""
     if not role_rows:
         return []
-    org_ids = sorted({sid for _, sid, _ in role_rows})
+    org_ids = sorted({sid for _, _, sid, _ in role_rows})
     existing: dict[str, list[dict[str, Any]]] = {}
     for part in _parts(org_ids, 900):
         for r in conn.execute(
@@ -849,27 +655,25 @@ def _roles(
             existing.setdefault(r.org_subject_id, []).append(dict(r._mapping))
     out: list[dict[str, Any]] = []
     ended: list[dict[str, Any]] = []
-    for cand, org_sid, record_id in role_rows:
-        rep = cand.legal_rep
-        assert rep is not None
+    for (rep_name, scheme, value, legacy15), decided_on, org_sid, record_id in role_rows:
         person_sid = None
-        if rep.scheme and rep.value:
+        if scheme and value:
             person_sid = subj.resolve(
                 "person",
-                rep.name,
-                rep.scheme,
-                rep.value,
-                rep.value[:6] if rep.scheme == "ric" else None,
-                rep.legacy15,
+                rep_name,
+                scheme,
+                value,
+                value[:6] if scheme == "ric" else None,
+                legacy15,
             )
-        since = cand.decided_on or today
+        since = date.fromisoformat(decided_on) if decided_on else today
         rows = existing.setdefault(org_sid, [])
         known = False
         for held in rows:
             if person_sid and held["person_subject_id"]:
                 known = held["person_subject_id"] == person_sid
             else:
-                known = held["person_name"] == rep.name
+                known = held["person_name"] == rep_name
             if known:
                 break
         if known:
@@ -888,7 +692,7 @@ def _roles(
             "org_subject_id": org_sid,
             "role": "legal_representative",
             "person_subject_id": person_sid,
-            "person_name": rep.name,
+            "person_name": rep_name,
             "valid_from": since,
             "valid_to": valid_to,
             "source_record_id": record_id,
