@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from functools import lru_cache
 from typing import Any
 
@@ -68,6 +68,15 @@ def read_date(v: Any) -> date | None:
     if v is None or isinstance(v, date):
         return v
     return date.fromisoformat(v)
+
+
+def read_ts(v: Any) -> datetime | None:
+    """A timestamp column as read: naive UTC text on SQLite, aware on PostgreSQL."""
+    if v is None:
+        return None
+    at = datetime.fromisoformat(v) if isinstance(v, str) else v
+    assert isinstance(at, datetime)
+    return at if at.tzinfo else at.replace(tzinfo=UTC)
 
 
 def read_json(v: Any) -> Any:

@@ -15,6 +15,8 @@ from ulid import ULID
 
 from xinyong.actors import PLATFORM_ORG, SLUG, Agency, Principal, Role
 from xinyong.audit.log import now_utc
+from xinyong.audit.plain_sql import read_json, read_ts
+from xinyong.audit.plain_sql import run as run_sql
 from xinyong.errors import Conflict, Forbidden, NotFound, RuleRefused, Unauthorized, UsageError
 from xinyong.store.context import LOCAL_ADMIN, Tx
 from xinyong.store.tables import agencies, api_keys, principals
@@ -268,28 +270,36 @@ def revoke_key(tx: Tx, key_id: str) -> None:
     tx.audit("key.revoked", "api_key", key_id, {})
 
 
+_KEY_AND_PRINCIPAL = (
+    "SELECT k.expires_at, k.revoked_at, p.principal_id, p.display_name, p.organisation, "
+    "p.roles, p.subject_id, p.disabled_at "
+    "FROM api_keys k LEFT JOIN principals p ON p.principal_id = k.principal_id "
+    "WHERE k.sha256 = ?"
+)
+
+
 def authenticate(conn: Connection, token: str) -> Principal:
-    row = conn.execute(
-        select(api_keys.c.principal_id, api_keys.c.expires_at, api_keys.c.revoked_at).where(
-            api_keys.c.sha256 == _digest(token)
-        )
-    ).one_or_none()
+    """The principal of an API key, checked against the store on every request (no
+    cache: a revoked key stops working at once). One driver statement: it runs on
+    every API request (decision 103)."""
+    row = run_sql(conn, _KEY_AND_PRINCIPAL, (_digest(token),)).fetchone()
     if row is None:
         raise Unauthorized("unknown API key")
-    if row.revoked_at is not None:
+    expires_at, revoked_at, pid, name, org, roles, subject_id, disabled_at = row
+    if revoked_at is not None:
         raise Unauthorized("this API key has been revoked")
-    if row.expires_at is not None:
-        exp = (
-            row.expires_at
-            if row.expires_at.tzinfo
-            else row.expires_at.replace(tzinfo=now_utc().tzinfo)
-        )
-        if exp <= now_utc():
-            raise Unauthorized("this API key has expired")
-    p = get_principal(conn, row.principal_id, missing_ok=True)
-    if p is None:
+    exp = read_ts(expires_at)
+    if exp is not None and exp <= now_utc():
+        raise Unauthorized("this API key has expired")
+    if pid is None or disabled_at is not None:
         raise Unauthorized("the principal of this key is disabled")
-    return p
+    return Principal(
+        principal_id=pid,
+        display_name=name,
+        organisation=org,
+        roles=frozenset(Role(x) for x in read_json(roles)),
+        subject_id=subject_id,
+    )
 
 
 def list_keys(conn: Connection) -> list[dict[str, object]]:
