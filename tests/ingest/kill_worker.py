@@ -1,6 +1,6 @@
 """Runs one ingest in its own process for the kill tests; may SIGKILL itself on cue.
 
-argv: db_url key_path file agency chunk_rows mode n
+argv: db_url key_path file agency chunk_rows mode n [parallel]
 mode: ``none`` (run to the end), ``commit`` (die inside the n-th commit, before the
 database commits), ``after`` (die right after the n-th chunk committed).
 """
@@ -23,6 +23,8 @@ from xinyong.store.context import Store
 
 def main() -> None:
     url, key, path, agency, chunk, mode, n = sys.argv[1:8]
+    # "parallel": rows prepared by a worker process as for a large file
+    parallel = len(sys.argv) > 8 and sys.argv[8] == "parallel"
     store = Store(url, Settings(signing_key_path=Path(key), checkpoint_every=50))
     count = {"commits": 0}
     target = int(n)
@@ -51,6 +53,7 @@ def main() -> None:
             today=date(2026, 11, 27),
             chunk_rows=int(chunk),
             after_chunk=after_chunk,
+            parallel=parallel,
         ),
     )
     print(json.dumps(receipt.model_dump(mode="json")))

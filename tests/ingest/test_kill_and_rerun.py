@@ -70,9 +70,17 @@ def _prepare(url: str, key: Path) -> Store:
 
 
 def _run(
-    url: str, key: Path, feed: Path, mode: str = "none", n: int = 0, kill_after: float | None = None
+    url: str,
+    key: Path,
+    feed: Path,
+    mode: str = "none",
+    n: int = 0,
+    kill_after: float | None = None,
+    parallel: bool = False,
 ) -> subprocess.CompletedProcess[str] | int:
     args = [*WORKER, url, str(key), str(feed), "rc-samr", str(CHUNK), mode, str(n)]
+    if parallel:
+        args.append("parallel")
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     if kill_after is None:
         return subprocess.run(args, env=env, cwd=ROOT, capture_output=True, text=True, timeout=300)
@@ -146,6 +154,57 @@ def test_kill_at_random_points_then_rerun_equals_clean_run(
         else:
             pytest.fail(f"no kill landed for {mode} {at}")
         resumed = _receipt(_run(url, key, feed))
+        assert resumed == clean, (mode, at)
+        got = canonical_dump(Store(url, Settings(signing_key_path=key)))
+        for table in expected:
+            assert got[table] == expected[table], (mode, at, table)
+        dispose_all()
+
+
+def test_kill_with_a_preparing_worker_then_rerun_equals_clean_single_process_run(
+    engine: str, db_url: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    """The parallel path (a worker process preparing rows) is as kill-safe: the writer is
+    killed inside a commit, after a chunk and at a random moment, its worker goes with it,
+    and a parallel rerun ends as a clean single-process run does."""
+    feed = _feed(tmp_path / "penalties.csv")
+    clean_key = tmp_path / "clean.key"
+    _prepare(db_url, clean_key)
+    t0 = time.monotonic()
+    clean = _receipt(_run(db_url, clean_key, feed))
+    clean_seconds = time.monotonic() - t0
+    expected = canonical_dump(Store(db_url, Settings(signing_key_path=clean_key)))
+    dispose_all()
+
+    rnd = random.Random(20261128)
+    plan: list[tuple[str, float]] = [
+        ("commit", rnd.randint(2, ROWS // CHUNK)),
+        ("commit", rnd.randint(2, ROWS // CHUNK)),
+        ("after", rnd.randint(1, ROWS // CHUNK - 1)),
+        ("after", rnd.randint(1, ROWS // CHUNK - 1)),
+        ("time", rnd.uniform(0.5, 0.9 * clean_seconds)),
+    ]
+    make_url = request.getfixturevalue("fresh_db_url")
+    for i, (mode, at) in enumerate(plan):
+        for attempt in range(5):
+            url = make_url(f"p{i}-{attempt}")
+            key = tmp_path / f"p{i}-{attempt}.key"
+            _prepare(url, key)
+            dispose_all()
+            if mode == "time":
+                code = _run(url, key, feed, kill_after=at, parallel=True)
+                if code == 0 or _finished(url, key):
+                    at *= 0.6
+                    continue
+                assert code == -signal.SIGKILL
+            else:
+                killed = _run(url, key, feed, mode, int(at), parallel=True)
+                assert isinstance(killed, subprocess.CompletedProcess)
+                assert killed.returncode == -signal.SIGKILL, (mode, at, killed.stderr[-500:])
+            break
+        else:
+            pytest.fail(f"no kill landed for {mode} {at}")
+        resumed = _receipt(_run(url, key, feed, parallel=True))
         assert resumed == clean, (mode, at)
         got = canonical_dump(Store(url, Settings(signing_key_path=key)))
         for table in expected:

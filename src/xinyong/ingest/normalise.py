@@ -169,7 +169,7 @@ V = TypeVar("V")
 MEMO_LIMIT = 1 << 18
 
 
-def _remember(memo: dict[K, V], key: K, value: V) -> V:
+def remember(memo: dict[K, V], key: K, value: V) -> V:
     if len(memo) >= MEMO_LIMIT:
         memo.clear()
     memo[key] = value
@@ -230,7 +230,7 @@ def _lookup(vocab: str, value: str, label: str) -> str:
     folded = unicodedata.normalize("NFKC", value).strip()
     out = value_maps()[vocab].get(folded)
     if out is not None:
-        return _remember(_VOCAB_MEMO, (vocab, value), out)
+        return remember(_VOCAB_MEMO, (vocab, value), out)
     if out is None:
         known = sorted({k for k in value_maps()[vocab] if not k.isascii()})
         raise RowError(INVALID_VALUE, f"{label} {value!r} is not one of {', '.join(known)}")
@@ -415,7 +415,7 @@ class Normaliser:
                 SUBJECT_KIND_NOT_ALLOWED,
                 f"a {kind} record cannot be about a {subject_kind.replace('_', ' ')}",
             )
-        return _remember(self._kind_of, (kind, subject_kind), kind)
+        return remember(self._kind_of, (kind, subject_kind), kind)
 
     def _date(self, value: str | None, fld: str) -> date | None:
         if value is None:
@@ -423,7 +423,7 @@ class Normaliser:
         try:
             return self._dates[value]
         except KeyError:
-            return _remember(self._dates, value, parse_date(value, self.h(fld)))
+            return remember(self._dates, value, parse_date(value, self.h(fld)))
 
     def _amount(self, value: str | None, fld: str, fen_per_unit: int) -> int | None:
         if value is None:
@@ -432,7 +432,7 @@ class Normaliser:
         try:
             return self._amounts[key]
         except KeyError:
-            return _remember(self._amounts, key, parse_amount_fen(value, self.h(fld), fen_per_unit))
+            return remember(self._amounts, key, parse_amount_fen(value, self.h(fld), fen_per_unit))
 
     def _person(self, name: str, id_type: str | None, id_number: str | None, fld: str) -> PersonRef:
         """``_identify_person`` memoised: a firm's representative recurs with its decisions."""
@@ -443,7 +443,7 @@ class Normaliser:
                 got = _identify_person(name, id_type, id_number, self.h(fld), self._check)
             except RowError as e:
                 got = e
-            _remember(self._persons, key, got)
+            remember(self._persons, key, got)
         if isinstance(got, RowError):
             raise RowError(got.reason, got.message)
         return got

@@ -64,41 +64,19 @@ RECORD_COLUMNS = (
 COL = {name: i for i, name in enumerate(RECORD_COLUMNS)}
 
 
-class Rep(NamedTuple):
-    """A legal representative as the writer needs it (``normalise.PersonRef`` less birth)."""
-
-    name: str
-    scheme: str | None
-    value: str | None
-    legacy15: str | None
-
-
-class Ready(NamedTuple):
-    """A row that passed every check the row alone allows; the writer decides the rest."""
-
-    row: int
-    source_key: str
-    content_hash: str
-    subject_kind: str
-    subject_name: str
-    id_scheme: str
-    id_value: str
-    region: str | None
-    legacy15: str | None
-    #: the legal representative of an organisation (never set for a person)
-    rep: tuple[str, str | None, str | None, str | None] | None
-    #: the record row in ``RECORD_COLUMNS`` order, in storage form; the writer fills in
-    #: the id, version, subject, link, batch and timestamps
-    record: list[Any]
-
-
-class Refused(NamedTuple):
-    """A row for the quarantine: its reason, message and raw content (header → value)."""
-
-    row: int
-    reason: str
-    message: str
-    raw: RawRow | str
+#: a legal representative: (name, scheme, value, legacy 15-digit ID)
+Rep = tuple[str, "str | None", "str | None", "str | None"]
+#: a row that passed every check the row alone allows; the writer decides the rest:
+#: (row, source_key, content_hash, subject_kind, subject_name, id_scheme, id_value, region,
+#: legacy15, rep, record). ``rep`` is an organisation's legal representative (never set
+#: for a person); ``record`` is the record row in ``RECORD_COLUMNS`` order, in storage
+#: form, for the writer to fill in the id, version, subject, link, batch and timestamps.
+#: Plain tuples, so ``marshal`` moves them between processes.
+Ready = tuple[
+    int, str, str, str, str, str, str, "str | None", "str | None", "Rep | None", list[Any]
+]
+#: a row for the quarantine: (row, reason, message, raw content as header → value)
+Refused = tuple[int, str, str, "RawRow | str"]
 
 
 class Chunk(NamedTuple):
@@ -148,6 +126,7 @@ class RowPreparer:
         # goes through ``Catalogue.publicity`` once, for its checks and errors
         self.engine: PublicityEngine = cat._engine
         self.publicity_checked: set[tuple[str, str | None]] = set()
+        self.publicity_of: dict[tuple[Any, ...], PublicityFields] = {}
         self.flags_json: dict[tuple[tuple[str, ...], tuple[str, ...]], str] = {}
         self.authority_of: dict[tuple[str | None, str | None], Agency | None] = {}
         # a CSV row's mapped fields straight from its values (see ``fields_of``)
@@ -162,9 +141,23 @@ class RowPreparer:
 
     # --- chunks -------------------------------------------------------------------
 
-    def chunks(self, src: SourceFile, start_row: int, size: int) -> Iterator[Chunk]:
-        """The file's rows from ``start_row`` on, prepared, in chunks of ``size`` rows."""
-        for rows in _chunks(src.raw_rows(start_row), size):
+    def chunks(
+        self,
+        src: SourceFile,
+        start_row: int,
+        size: int,
+        turn: tuple[frozenset[int], int] = (frozenset({0}), 1),
+    ) -> Iterator[Chunk]:
+        """The file's rows from ``start_row`` on, prepared, in chunks of ``size`` rows.
+
+        ``turn`` = (residues, n): only the chunks ``i`` (from 0) with ``i % n`` in
+        ``residues`` are prepared and yielded (the others are read, to find where chunks
+        begin, and skipped).
+        """
+        mine, every = turn
+        for i, rows in enumerate(_chunks(src.raw_rows(start_row), size)):
+            if i % every not in mine:
+                continue
             ready, refused, raws = self.chunk_parts(rows)
             yield Chunk(rows[0][0], rows[-1][0], len(rows), ready, refused, _constant(raws))
 
@@ -177,8 +170,8 @@ class RowPreparer:
         prepare = self.prepare
         for row_no, raw in rows:
             out = prepare(row_no, raw)
-            if type(out) is Ready:
-                ready.append(out)
+            if len(out) == 11:
+                ready.append(out)  # type: ignore[arg-type]
                 raws.append(raw)
             else:
                 refused.append(out)  # type: ignore[arg-type]
@@ -195,23 +188,23 @@ class RowPreparer:
     def prepare(self, row_no: int, raw: RawRow | Values | str) -> Ready | Refused:
         """Map, normalise and check one row, and build its record row."""
         if isinstance(raw, str):
-            return Refused(row_no, N.MALFORMED_ROW, f"row {row_no} {raw}", raw)
+            return (row_no, N.MALFORMED_ROW, f"row {row_no} {raw}", raw)
         if isinstance(raw, tuple):
             if _values_have_surrogates(raw):
                 shown = {k: _show_bytes(v) for k, v in zip(self.header, raw, strict=True)}
-                return Refused(row_no, N.BAD_ENCODING, _BAD_TEXT, shown)
+                return (row_no, N.BAD_ENCODING, _BAD_TEXT, shown)
             fields = self.fields_of(raw)
         else:
             if _has_surrogates(raw):
                 shown = {k: _show_bytes(v) for k, v in raw.items()}
-                return Refused(row_no, N.BAD_ENCODING, _BAD_TEXT, shown)
+                return (row_no, N.BAD_ENCODING, _BAD_TEXT, shown)
             fields = {f: raw.get(h) for h, f in self.plan}
         res = self.normaliser(row_no, fields)
         if isinstance(res, N.Rejection):
-            return Refused(row_no, res.reason, res.message, self.raw_of(raw))
+            return (row_no, res.reason, res.message, self.raw_of(raw))
         if res.kind not in self.kinds_ok:
             msg = f"agency {self.agency.code} may not report {res.kind} records"
-            return Refused(row_no, N.KIND_NOT_PERMITTED, msg, self.raw_of(raw))
+            return (row_no, N.KIND_NOT_PERMITTED, msg, self.raw_of(raw))
         auth = self.authority(res)
         if auth is None:
             who = res.authority_uscc or res.authority_name
@@ -219,11 +212,11 @@ class RowPreparer:
                 f"deciding authority {who!r} is not a registered agency "
                 "(register it with `xinyong agencies add`)"
             )
-            return Refused(row_no, N.UNREGISTERED_AUTHORITY, msg, self.raw_of(raw))
+            return (row_no, N.UNREGISTERED_AUTHORITY, msg, self.raw_of(raw))
         res.authority_code = auth.code
         res.authority_sector = auth.sector
         rep = res.legal_rep
-        return Ready(
+        return (
             row_no,
             res.source_key,
             res.content_hash,
@@ -249,8 +242,22 @@ class RowPreparer:
         return {f: row.get(h) for h, f in self.plan}
 
     def publicity(self, cand: N.Candidate) -> PublicityFields:
+        """The catalogue's publicity fields, memoised: the inputs repeat across a feed."""
         decided_on = cand.decided_on or self.today
         penalty_types = cand.attributes.get("penalty_types")
+        key = (
+            cand.kind,
+            cand.severity,
+            decided_on,
+            cand.authority_sector,
+            cand.feed_display_until,
+            cand.valid_to,
+            penalty_types,
+        )
+        try:
+            return self.publicity_of[key]
+        except KeyError:
+            pass
         if (cand.kind, cand.authority_sector) not in self.publicity_checked:
             self.cat.publicity(
                 cand.kind,
@@ -263,7 +270,7 @@ class RowPreparer:
                 penalty_types=penalty_types,
             )
             self.publicity_checked.add((cand.kind, cand.authority_sector))
-        return self.engine.fields(
+        fields = self.engine.fields(
             cand.kind,
             cand.severity,
             decided_on,
@@ -274,6 +281,7 @@ class RowPreparer:
             None,
             penalty_types,
         )
+        return N.remember(self.publicity_of, key, fields)
 
     def flags(self, own: list[str], derived: tuple[str, ...]) -> str:
         key = (tuple(own), derived)
