@@ -12,13 +12,17 @@ transactions of the same chunk size, PostgreSQL with one ``COPY`` per table.
     python benchmarks/bench_ingest.py --rows 1000000 --engines sqlite,postgresql \
         --pg-url "$(.ci/pg-start)" --repeat 3
 
-Prints a markdown table and writes benchmarks/out/ingest.json.
+``--parallel auto`` (the default) lets ``ingest`` choose whether a worker process prepares
+rows (large file and a free core, see ``pipeline._parallel``); ``on``/``off`` force it.
+The load average before and after each measured ingest is kept with the run (the machine
+may be shared). Prints a markdown table and writes benchmarks/out/ingest.json.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import statistics
 import tempfile
@@ -161,12 +165,17 @@ def run_once(
     work: Path,
     pg_url: str | None,
     agency: str,
+    parallel: bool | None = None,
 ) -> dict[str, Any]:
     url = _new_db(engine, work, pg_url, "m")
     store = _store(url, work, agencies)
+    load_before = os.getloadavg()
     t0 = time.perf_counter()
-    receipt = ingest(store, IngestRequest(path=feed, agency=agency, today=TODAY))
+    c0 = time.process_time()
+    receipt = ingest(store, IngestRequest(path=feed, agency=agency, today=TODAY, parallel=parallel))
     measured = time.perf_counter() - t0
+    cpu = time.process_time() - c0
+    load_after = os.getloadavg()
     data = _written_rows(store)
     _drop(url, pg_url)
     burl = _new_db(engine, work, pg_url, "b")
@@ -175,6 +184,9 @@ def run_once(
     _drop(burl, pg_url)
     return {
         "measured_s": measured,
+        "measured_cpu_s": cpu,
+        "load_before": load_before,
+        "load_after": load_after,
         "baseline_s": base,
         "rows": receipt.rows,
         "receipt": receipt.model_dump(mode="json"),
@@ -190,7 +202,9 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=1)
     ap.add_argument("--encodings", default="utf-8,gb18030")
     ap.add_argument("--out", default="benchmarks/out/ingest.json")
+    ap.add_argument("--parallel", choices=["auto", "on", "off"], default="auto")
     args = ap.parse_args()
+    parallel = {"auto": None, "on": True, "off": False}[args.parallel]
     results = []
     with tempfile.TemporaryDirectory(prefix="xy-bench-") as tmp:
         work = Path(tmp)
@@ -201,7 +215,7 @@ def main() -> None:
             agency = info["agency"]["code"]
             for engine in args.engines.split(","):
                 runs = [
-                    run_once(engine, feed, agencies, work, args.pg_url, agency)
+                    run_once(engine, feed, agencies, work, args.pg_url, agency, parallel)
                     for _ in range(args.repeat)
                 ]
                 m = statistics.median(r["measured_s"] for r in runs)
@@ -219,9 +233,10 @@ def main() -> None:
                     "runs": runs,
                 }
                 results.append(row)
+                loads = [f"{r['load_before'][0]:.1f}–{r['load_after'][0]:.1f}" for r in runs]
                 print(
                     f"| {engine} | {enc} | {args.rows:,} | {m:.1f} | {args.rows / m:,.0f} | "
-                    f"{b:.1f} | {args.rows / b:,.0f} | {b / m:.2f} |",
+                    f"{b:.1f} | {args.rows / b:,.0f} | {b / m:.2f} | {', '.join(loads)} |",
                     flush=True,
                 )
     out = Path(args.out)
