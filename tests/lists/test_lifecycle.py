@@ -36,6 +36,7 @@ from xinyong.actors import Principal
 from xinyong.calendar import CST, Duration
 from xinyong.catalogue import get_catalogue
 from xinyong.errors import Conflict, Forbidden, RuleRefused, UsageError
+from xinyong.lists import expiry as expiry_module
 from xinyong.lists.decisions import decide, extend, remove
 from xinyong.lists.expiry import expire
 from xinyong.lists.history import entry_history
@@ -496,7 +497,12 @@ def test_removal_ends_the_entry_from_its_day(world: World) -> None:
 # --------------------------------------------------------------------------- expiry
 
 
-def test_expiry_ends_due_entries_with_one_history_row_and_audit_entry_each(world: World) -> None:
+@pytest.mark.parametrize("plan", ["due_index", "table_pass"])
+def test_expiry_ends_due_entries_with_one_history_row_and_audit_entry_each(
+    world: World, plan: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # both of the job's plans on SQLite (by the share of due entries) do the same
+    monkeypatch.setattr(expiry_module, "SCAN_SHARE", 2.0 if plan == "due_index" else 0.0)
     store = world.store
     time.sleep(0.01)
     before_expiry = datetime.now(UTC)

@@ -32,4 +32,4 @@ def test_entries_query_is_driven_by_the_subject_index(tmp_path: Path) -> None:
             for r in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + entries_sql(len(units)), params)
         )
     assert "ix_measure_notices_subject" in plan, plan
-    assert "ix_list_entries_term" not in plan and "ix_list_entries_list" not in plan, plan
+    assert "ix_list_entries_due" not in plan and "ix_list_entries_list" not in plan, plan

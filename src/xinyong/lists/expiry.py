@@ -2,7 +2,7 @@
 
 Set-based so that a million due entries take seconds, not hours: one UPDATE marks them
 (tagged with the run's id), one INSERT … SELECT writes their history rows, and the audit
-chain gets one entry per entry, appended in chunks. Rerunning for the same day finds
+chain gets one entry per entry, appended in bulk. Rerunning for the same day finds
 nothing left to do; a crash rolls the whole run back.
 """
 
@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
-from sqlalchemy import JSON, String, and_, insert, literal, select, update
+from sqlalchemy import JSON, String, insert, literal, select
 from ulid import ULID
 
 from xinyong.audit.chain import json_string
 from xinyong.audit.log import PreparedEntries, append_prepared, now_utc
+from xinyong.audit.plain_sql import is_sqlite, stored_date, stored_ts
 from xinyong.audit.plain_sql import run as run_sql
 from xinyong.lists.model import EntryStatus
 from xinyong.store.context import Tx
@@ -32,27 +33,23 @@ class ExpiryReport:
     expired: int
 
 
+#: the due entries (what ``ix_list_entries_due`` indexes: the literals let SQLite use it)
+_DUE = "status = 'published' AND term_end IS NOT NULL AND term_end <= ?"
+_MARK = (
+    "UPDATE list_entries{how} SET status = ?, ended_on = term_end, end_event = ?, "
+    "version = version + 1, changed_by_run = ?, updated_at = ? WHERE " + _DUE
+)
+#: from this share of the table up, SQLite updates in table order (see ``_mark``)
+SCAN_SHARE = 1 / 16
+#: the job's page cache on SQLite (KiB, as ``PRAGMA cache_size`` takes it negated)
+JOB_CACHE_KIB = 1 << 20
+
+
 def expire(tx: Tx, *, on: date, actor: str = EXPIRY_ACTOR) -> ExpiryReport:
     """End every published entry whose (exclusive) term end is on or before ``on``."""
     run = str(ULID())
     at = now_utc()
-    due = and_(
-        list_entries.c.status == EntryStatus.PUBLISHED.value,
-        list_entries.c.term_end.is_not(None),
-        list_entries.c.term_end <= on,
-    )
-    n = tx.conn.execute(
-        update(list_entries)
-        .where(due)
-        .values(
-            status=EntryStatus.EXPIRED.value,
-            ended_on=list_entries.c.term_end,
-            end_event="term_expired",
-            version=list_entries.c.version + 1,
-            changed_by_run=run,
-            updated_at=at,
-        )
-    ).rowcount
+    n = _mark(tx, on, run, at)
     if n:
         tx.conn.execute(
             insert(list_entry_history).from_select(
@@ -98,6 +95,40 @@ def expire(tx: Tx, *, on: date, actor: str = EXPIRY_ACTOR) -> ExpiryReport:
         actor=actor,
     )
     return ExpiryReport(on=on, run_id=run, expired=n)
+
+
+def _mark(tx: Tx, on: date, run: str, at: datetime) -> int:
+    """Mark the due entries expired, tagged with the run; how many there were.
+
+    SQLite has no statistics (the platform never runs ``ANALYZE``), so the job picks the
+    plan itself: a few due entries are found through ``ix_list_entries_due``; a backlog
+    (a sixteenth of the table or more) is updated in one pass in table order, where
+    following the index would visit the table's pages in term order, i.e. at random.
+    Either way the job's connection gets a large page cache while it runs, so that the
+    due index stays in memory while the table streams past (decision 104)."""
+    conn = tx.conn
+    sqlite = is_sqlite(conn)
+    params = (
+        EntryStatus.EXPIRED.value,
+        "term_expired",
+        run,
+        stored_ts(sqlite, at),
+        stored_date(sqlite, on),
+    )
+    if not sqlite:
+        return int(run_sql(conn, _MARK.format(how=""), params).rowcount)
+    due = run_sql(conn, f"SELECT count(*) FROM list_entries WHERE {_DUE}", params[-1:])
+    n_due = int(due.fetchone()[0])
+    if n_due == 0:
+        return 0
+    total = int(run_sql(conn, "SELECT count(*) FROM list_entries").fetchone()[0])
+    how = " NOT INDEXED" if n_due >= total * SCAN_SHARE else ""
+    (cache,) = run_sql(conn, "PRAGMA cache_size").fetchone()
+    run_sql(conn, f"PRAGMA cache_size = -{JOB_CACHE_KIB}")
+    try:
+        return int(run_sql(conn, _MARK.format(how=how), params).rowcount)
+    finally:
+        run_sql(conn, f"PRAGMA cache_size = {int(cache)}")
 
 
 _EXPIRED = (

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Select, and_, func, or_, select
+from sqlalchemy import Connection, Select, and_, func, literal_column, or_, select
 
 from xinyong.lists.model import WAS_PUBLISHED, Entry, EntryStatus, entry_from_row
 from xinyong.store.tables import list_entries, list_entry_history
@@ -100,7 +100,8 @@ def entries_on(
 def pending(conn: Connection, *, authority: str | None = None, limit: int = 1000) -> list[Entry]:
     """Proposals awaiting a decision, oldest first (one authority's, or all)."""
     c = list_entries.c
-    q = select(list_entries).where(c.status == EntryStatus.PROPOSED.value)
+    # the literal lets SQLite use the partial index of proposals (a bound value cannot)
+    q = select(list_entries).where(c.status == literal_column(f"'{EntryStatus.PROPOSED.value}'"))
     if authority is not None:
         q = q.where(c.deciding_authority == authority)
     q = q.order_by(c.proposed_at, c.entry_id).limit(limit)

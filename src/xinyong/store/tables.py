@@ -25,6 +25,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    text,
 )
 
 NAMING = {
@@ -218,7 +219,20 @@ list_entries = Table(
     Index("ix_list_entries_source", "list_id", "source_record_id", "subject_id", unique=True),
     Index("ix_list_entries_subject", "subject_id", "list_id"),
     Index("ix_list_entries_list", "list_id", "status"),
-    Index("ix_list_entries_term", "status", "term_end"),
+    # partial: an expiring entry leaves the index and enters none (migration 0007)
+    Index(
+        "ix_list_entries_due",
+        "term_end",
+        sqlite_where=text("status = 'published' AND term_end IS NOT NULL"),
+        postgresql_where=text("status = 'published' AND term_end IS NOT NULL"),
+    ),
+    Index(
+        "ix_list_entries_pending",
+        "proposed_at",
+        "entry_id",
+        sqlite_where=text("status = 'proposed'"),
+        postgresql_where=text("status = 'proposed'"),
+    ),
 )
 
 list_entry_history = Table(
