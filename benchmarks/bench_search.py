@@ -471,6 +471,9 @@ def run_engine(args: argparse.Namespace, engine: str) -> list[dict[str, Any]]:
             "matches_median": int(statistics.median(sizes)) if sizes else None,
             "matches_max": max(sizes) if sizes else None,
             "queries_with_spurious_hits": spurious,
+            "slowest": [
+                [q, round(ms, 2)] for ms, q in sorted(zip(lat, qs, strict=True), reverse=True)[:5]
+            ],
         }
         rows.append(row)
     meta = {

@@ -17,6 +17,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Connection, bindparam, text
+from sqlalchemy.exc import DBAPIError
 
 from xinyong.errors import UsageError
 from xinyong.identity import check_code, mask_ric, normalise_code, today_cst
@@ -29,7 +30,7 @@ from xinyong.portal.search.normalise import (
     long_grams,
     wide_trigrams,
 )
-from xinyong.portal.search.tables import Slot, live_slot
+from xinyong.portal.search.tables import SearchIndexMissing, Slot, live_slot, meta_exists
 from xinyong.store.tables import subject_identifiers
 
 MAX_QUERY_CHARS = 100
@@ -207,8 +208,16 @@ def rare_grams(conn: Connection, slot: Slot, grams: list[str], k: int = MAX_GRAM
     (``xiaoc``, ``iaoch``) are nearly the same list, distant ones prune. Which grams are
     read only changes the speed: every matching text holds each of them, and each
     candidate's text is checked."""
+    return counted_rare_grams(conn, slot, grams, k)[0]
+
+
+def counted_rare_grams(
+    conn: Connection, slot: Slot, grams: list[str], k: int = MAX_GRAMS
+) -> tuple[list[str], dict[str, int]]:
+    """:func:`rare_grams`, the chosen grams ordered by their counts (the rarest first),
+    and the counts read."""
     if len(grams) == 1:
-        return grams
+        return grams, {}
     counts = _gram_counts(conn, slot, grams)
     pos = {g: i for i, g in enumerate(grams)}
     chosen = [min(grams, key=lambda g: counts.get(g, 0))]
@@ -218,56 +227,83 @@ def rare_grams(conn: Connection, slot: Slot, grams: list[str], k: int = MAX_GRAM
         # prefer no overlap with a chosen gram, then less overlap, then fewer postings
         width = len(grams[0])
         chosen.append(min(rest, key=lambda g: (-min(gap[g], width), counts.get(g, 0))))
-    return chosen
+    return sorted(chosen, key=lambda g: counts.get(g, 0)), counts
 
 
 def rarest_gram(conn: Connection, slot: Slot, grams: list[str]) -> str:
     return rare_grams(conn, slot, grams, 1)[0]
 
 
-def _walk_sql(slot: Slot, extra: int, check: bool) -> Any:
+def _walk_sql(slot: Slot, extra: int, check: bool, merge: bool) -> Any:
     """PostgreSQL: the matching docs in rank order, from the postings of the rarest gram
-    ``:g``. ``extra`` more grams (``:g1`` …) prune each posting first by a probe of their
-    own postings (index-only: the build vacuums the table), then the doc is fetched by
-    its key and, unless the query is exactly one gram (``check`` false: every posting is
-    a match), its text checked for the whole query.
+    ``:g``. ``extra`` more grams (``:g1`` …) prune each posting before the doc is fetched
+    by its key and, unless the query is exactly one gram (``check`` false: every posting
+    is a match), its text checked for the whole query.
 
-    Every join is a ``LATERAL`` subquery with ``OFFSET 0``, which the planner can neither
-    flatten nor turn into a hash or merge join: the plan is always "walk the rarest
-    gram's postings in ``doc_id`` order, probe, fetch, stop at the limit", so a common
-    gram whose matches come early costs a page, and no gram's postings are read past the
-    last row needed. (Hash joins read every posting of every gram; a sort of the
-    matches reads all of them before the first row.)"""
-    probes = "".join(
-        f" CROSS JOIN LATERAL (SELECT 1 FROM {slot.postings} x{i}"
-        f" WHERE x{i}.gram = :g{i} AND x{i}.doc_id = p.doc_id OFFSET 0) x{i}"
-        for i in range(1, extra + 1)
-    )
+    ``merge``: ``:g1``'s postings are merged with ``:g``'s (a merge join of two
+    index-only scans in ``doc_id`` order: both lists are read, sequentially, up to the
+    last row needed); otherwise each posting of ``:g`` is probed in ``:g1``'s (a B-tree
+    descent each, several times the cost of a row read in order). Further grams are
+    always probed, each on the previous one's doc id, so the planner cannot fetch the
+    doc before the cheaper probes have pruned the posting.
+
+    The probes and the fetch are ``LATERAL`` subqueries with ``OFFSET 0``, which the
+    planner can neither flatten nor reorder nor turn into hash joins; with the
+    :data:`PG_SETTINGS` the plan is always "walk the postings in ``doc_id`` order, probe,
+    fetch, stop at the limit", so a common gram whose matches come early costs a page,
+    and no posting is read past the last row needed."""
+    sql = f"SELECT {_COLS} FROM {slot.postings} p"
+    prev, first = "p", 1
+    if merge and extra:
+        sql += (
+            f" JOIN {slot.postings} x1 ON x1.doc_id = p.doc_id"
+            " AND x1.gram = :g1 AND x1.doc_id > :after"
+        )
+        prev, first = "x1", 2
+    for i in range(first, extra + 1):
+        sql += (
+            f" CROSS JOIN LATERAL (SELECT x{i}.doc_id FROM {slot.postings} x{i}"
+            f" WHERE x{i}.gram = :g{i} AND x{i}.doc_id = {prev}.doc_id OFFSET 0) x{i}"
+        )
+        prev = f"x{i}"
     strpos = " AND strpos(d.text, :core) > 0" if check else ""
     return text(
-        f"SELECT {_COLS} FROM {slot.postings} p{probes}"
-        f" CROSS JOIN LATERAL (SELECT {_COLS} FROM {slot.docs} d"
-        f" WHERE d.doc_id = p.doc_id AND {_VISIBLE}{strpos} OFFSET 0) d"
+        f"{sql} CROSS JOIN LATERAL (SELECT {_COLS} FROM {slot.docs} d"
+        f" WHERE d.doc_id = {prev}.doc_id AND {_VISIBLE}{strpos} OFFSET 0) d"
         " WHERE p.gram = :g AND p.doc_id > :after ORDER BY p.doc_id LIMIT :n"
     )
 
 
-#: PostgreSQL settings for the rest of a search's transaction (``set_config(…, true)``
-#: is ``SET LOCAL``, and the caller's values are put back after): no JIT compilation (tens of milliseconds to save microseconds on
-#: a walk of a few thousand postings), a custom plan for every execution (psycopg
-#: prepares a statement run five times; a generic plan cannot know how common the gram
-#: is), and no bitmap scans (a bitmap scan of a gram's postings loses their ``doc_id``
-#: order, so the planner would sort every match before returning the first)
-_PG_SETTINGS = text(
-    "SELECT current_setting('jit'), current_setting('plan_cache_mode'),"
-    " current_setting('enable_bitmapscan'), set_config('jit', 'off', true),"
-    " set_config('plan_cache_mode', 'force_custom_plan', true),"
-    " set_config('enable_bitmapscan', 'off', true)"
+#: merge the rarest gram's postings with the next one's when that list is at most this
+#: many times as long; else probe (a row read in order costs about a seventh of a probe)
+MERGE_RATIO = 5
+
+
+#: PostgreSQL settings for a search's statements (``set_config(…, true)`` is ``SET
+#: LOCAL``; the caller's values are put back after): no JIT compilation (tens of
+#: milliseconds to save microseconds), a custom plan for every execution (psycopg
+#: prepares a statement run five times; a generic plan cannot know how common a gram
+#: is), no bitmap scans (they lose the postings' ``doc_id`` order, so every match would
+#: be fetched and sorted before the first row), no hash joins (they read every posting
+#: of a gram), no nested loops but the ``LATERAL`` ones the statement spells out (so a
+#: plain join of two grams' postings is a merge join), no memoize nodes (a doc id is
+#: never probed twice)
+PG_SETTINGS: dict[str, str] = {
+    "jit": "off",
+    "plan_cache_mode": "force_custom_plan",
+    "enable_bitmapscan": "off",
+    "enable_hashjoin": "off",
+    "enable_nestloop": "off",
+    "enable_memoize": "off",
+}
+_PG_OPEN = text(
+    "SELECT (SELECT json_object_agg(key, value) FROM search_meta), "
+    + ", ".join(f"current_setting('{k}')" for k in PG_SETTINGS)
+    + ", "
+    + ", ".join(f"set_config('{k}', '{v}', true)" for k, v in PG_SETTINGS.items())
 )
-_PG_SETTINGS_RESTORE = text(
-    "SELECT set_config('jit', :j, true), set_config('plan_cache_mode', :p, true),"
-    " set_config('enable_bitmapscan', :b, true)"
-)
+#: puts the caller's values back (non-null, so it can gate another statement)
+_PG_RESTORE = " || ".join(f"set_config('{k}', :v{i}, true)" for i, k in enumerate(PG_SETTINGS))
 
 
 def _sqlite_sql(conn: Connection, slot: Slot, plan: Plan) -> tuple[Any, dict[str, Any]]:
@@ -312,43 +348,19 @@ def search(
     _check_page(limit, offset)
     plan = plan_query(q)
     on = on or today_cst()
-    slot = live_slot(conn)
-    if plan.route == "code":
-        return _by_uscc(conn, slot, q, plan.core, on, limit=limit, offset=offset)
-    want = offset + limit + 1
-    # PostgreSQL: the first batch also covers the count, so the page and ``total`` come
-    # from one statement
-    first = 2 * want + 8 if conn.dialect.name == "sqlite" else max(2 * want + 8, count_cap + 1)
-    saved = _pg_tuned(conn)
+    slot, saved = _open(conn)
     try:
-        best: dict[str, Any] = {}
-        texts = 0
-        exhausted = True
-        docs = _docs_in_order(conn, slot, plan, on, first_batch=first)
-        for row in docs:
-            texts += 1
-            best.setdefault(row.subject_id, row)
-            if len(best) >= want:
-                exhausted = False
-                break
-        total: int | None = len(best)
-        if not exhausted:
-            total = _count(conn, slot, plan, on, count_cap)
-            if total is _GO_ON:
-                # no separate count: go on with the read up to count_cap + 1 texts
-                total = None
-                if texts <= count_cap:
-                    for row in docs:
-                        texts += 1
-                        best.setdefault(row.subject_id, row)
-                        if texts > count_cap:
-                            break
-                    else:
-                        total = len(best)
-    finally:
-        _pg_restore(conn, saved)
-    page = list(best.values())[offset : offset + limit]
-    hits = _hits(conn, slot, page, plan.core)
+        if plan.route == "code":
+            res = _by_uscc(conn, slot, q, plan.core, on, limit=limit, offset=offset)
+            _restore(conn, saved)
+            return res
+        page, total = _page(conn, slot, plan, on, limit, offset, count_cap)
+        hits = _hits(conn, slot, page, plan.core, restore=saved)  # restores the settings
+    except DBAPIError:
+        raise  # the transaction is aborted, its settings with it
+    except BaseException:
+        _restore(conn, saved)
+        raise
     return SearchResults(
         query=q,
         normalised=plan.core,
@@ -358,6 +370,41 @@ def search(
         limit=limit,
         hits=hits,
     )
+
+
+def _page(
+    conn: Connection, slot: Slot, plan: Plan, on: date, limit: int, offset: int, count_cap: int
+) -> tuple[list[Any], int | None]:
+    """The docs of the page (each subject's best) and ``total``."""
+    want = offset + limit + 1
+    # PostgreSQL: the first batch also covers the count, so the page and ``total`` come
+    # from one statement
+    first = 2 * want + 8 if conn.dialect.name == "sqlite" else max(2 * want + 8, count_cap + 1)
+    best: dict[str, Any] = {}
+    texts = 0
+    exhausted = True
+    docs = _docs_in_order(conn, slot, plan, on, first_batch=first)
+    for row in docs:
+        texts += 1
+        best.setdefault(row.subject_id, row)
+        if len(best) >= want:
+            exhausted = False
+            break
+    total: int | None = len(best)
+    if not exhausted:
+        total = _count(conn, slot, plan, on, count_cap)
+        if total is _GO_ON:
+            # no separate count: go on with the read up to count_cap + 1 texts
+            total = None
+            if texts <= count_cap:
+                for row in docs:
+                    texts += 1
+                    best.setdefault(row.subject_id, row)
+                    if texts > count_cap:
+                        break
+                else:
+                    total = len(best)
+    return list(best.values())[offset : offset + limit], total
 
 
 #: rows of the first keyset batch at least, and of any batch at most (batches grow
@@ -390,8 +437,9 @@ def _docs_in_order(
         sql, params = _sqlite_sql(conn, slot, plan)
         yield from _batches(conn, sql, {**params, "today": today}, -1, first_batch)
         return
-    grams = rare_grams(conn, slot, query_grams(plan))
-    sql = _walk_sql(slot, len(grams) - 1, check=grams != [plan.core])
+    grams, counts = counted_rare_grams(conn, slot, query_grams(plan))
+    merge = len(grams) > 1 and counts.get(grams[1], 0) <= MERGE_RATIO * counts.get(grams[0], 0)
+    sql = _walk_sql(slot, len(grams) - 1, check=grams != [plan.core], merge=merge)
     params = {"g": grams[0], "core": plan.core, "today": today}
     params.update({f"g{i}": g for i, g in enumerate(grams[1:], 1)})
     yield from _batches(conn, sql, params, -1, first_batch)
@@ -416,19 +464,30 @@ def _count(conn: Connection, slot: Slot, plan: Plan, on: date, cap: int) -> Any:
     return None if row[0] > cap else int(row[1])
 
 
-def _pg_tuned(conn: Connection) -> list[str] | None:
-    """Apply :data:`_PG_SETTINGS` for a search (PostgreSQL); returns what to restore."""
-    if conn.dialect.name == "sqlite":
-        return None
-    row = conn.execute(_PG_SETTINGS).one()  # the old values, then the new ones
-    return [str(v) for v in row[:3]]
+def _open(conn: Connection) -> tuple[Slot, list[str] | None]:
+    """The live slot; on PostgreSQL, in the same statement, :data:`PG_SETTINGS` applied
+    (returns the caller's values, for :func:`_restore`). One round trip instead of two:
+    on a busy machine each costs about a millisecond."""
+    if conn.dialect.name == "sqlite" or not meta_exists(conn):
+        return live_slot(conn), None
+    row = conn.execute(_PG_OPEN).one()
+    saved = [str(v) for v in row[1 : 1 + len(PG_SETTINGS)]]
+    try:
+        return live_slot(conn, dict(row[0] or {})), saved
+    except SearchIndexMissing:
+        _restore(conn, saved)
+        raise
 
 
-def _pg_restore(conn: Connection, saved: list[str] | None) -> None:
+def _restore(conn: Connection, saved: list[str] | None) -> None:
     """Put the caller's transaction settings back (the portal reads badges after a
     search in the same transaction)."""
     if saved is not None:
-        conn.execute(_PG_SETTINGS_RESTORE, dict(zip(("j", "p", "b"), saved, strict=True)))
+        conn.execute(text(f"SELECT {_PG_RESTORE}"), _saved_params(saved))
+
+
+def _saved_params(saved: list[str]) -> dict[str, str]:
+    return {f"v{i}": v for i, v in enumerate(saved)}
 
 
 def matching_subjects(conn: Connection, q: str, *, on: date | None = None) -> list[str]:
@@ -436,16 +495,20 @@ def matching_subjects(conn: Connection, q: str, *, on: date | None = None) -> li
     and exports; the portal pages with :func:`search`)."""
     plan = plan_query(q)
     on = on or today_cst()
-    slot = live_slot(conn)
-    if plan.route == "code":
-        return [h.subject_id for h in _by_uscc(conn, slot, q, plan.core, on).hits]
+    slot, saved = _open(conn)
     out: dict[str, None] = {}
-    saved = _pg_tuned(conn)
     try:
-        for r in _docs_in_order(conn, slot, plan, on, first_batch=2_000):
-            out.setdefault(r.subject_id)
-    finally:
-        _pg_restore(conn, saved)
+        if plan.route == "code":
+            out = dict.fromkeys(h.subject_id for h in _by_uscc(conn, slot, q, plan.core, on).hits)
+        else:
+            for r in _docs_in_order(conn, slot, plan, on, first_batch=2_000):
+                out.setdefault(r.subject_id)
+    except DBAPIError:
+        raise
+    except BaseException:
+        _restore(conn, saved)
+        raise
+    _restore(conn, saved)
     return list(out)
 
 
@@ -459,18 +522,27 @@ def _check_page(limit: int, offset: int) -> None:
         )
 
 
-def _subject_rows(conn: Connection, slot: Slot, ids: list[str]) -> dict[str, Any]:
+def _subject_rows(
+    conn: Connection, slot: Slot, ids: list[str], restore: list[str] | None = None
+) -> dict[str, Any]:
+    """The subjects' rows; ``restore``: put the caller's PostgreSQL settings back in the
+    same statement (a one-time filter, run before the scan, rows or none)."""
     if not ids:
+        _restore(conn, restore)
         return {}
+    gate = f" AND ({_PG_RESTORE}) IS NOT NULL" if restore is not None else ""
     sql = text(
         f"SELECT subject_id, kind, name, uscc, masked_id, region FROM {slot.subjects}"
-        " WHERE subject_id IN :ids"
+        f" WHERE subject_id IN :ids{gate}"
     ).bindparams(bindparam("ids", expanding=True))
-    return {r.subject_id: r for r in conn.execute(sql, {"ids": ids})}
+    params = _saved_params(restore) if restore is not None else {}
+    return {r.subject_id: r for r in conn.execute(sql, {"ids": ids, **params})}
 
 
-def _hits(conn: Connection, slot: Slot, docs: list[Any], core: str) -> list[SearchHit]:
-    subj = _subject_rows(conn, slot, [d.subject_id for d in docs])
+def _hits(
+    conn: Connection, slot: Slot, docs: list[Any], core: str, restore: list[str] | None = None
+) -> list[SearchHit]:
+    subj = _subject_rows(conn, slot, [d.subject_id for d in docs], restore)
     out: list[SearchHit] = []
     for d in docs:
         s = subj.get(d.subject_id)

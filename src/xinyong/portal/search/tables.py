@@ -245,14 +245,16 @@ def _ensure(conn: Connection) -> Slot:
     return slot
 
 
-def live_slot(conn: Connection) -> Slot:
-    """The slot queries read; :class:`SearchIndexMissing` when there is none to read."""
+def live_slot(conn: Connection, meta: dict[str, str] | None = None) -> Slot:
+    """The slot queries read; :class:`SearchIndexMissing` when there is none to read.
+    ``meta``: the meta rows when the caller has read them already."""
     if not meta_exists(conn):
         raise SearchIndexMissing(
             "the name search index has not been built: run build_index "
             "(it is derived data, rebuilt from the store)"
         )
-    meta = get_meta(conn)
+    if meta is None:
+        meta = get_meta(conn)
     if meta.get("format") != format_version(conn.dialect.name) or "built_at" not in meta:
         raise SearchIndexMissing(
             "the name search index is missing or was built by another version: "
