@@ -386,15 +386,24 @@ def test_every_read_path_gives_the_rank_order(
         "rong",  # two trigrams
         "华为",
     ]
-    for window, max_window in ((64, 5_000), (3, 6), (1, 1), (2, 64)):
+    # MERGE_RATIO (PostgreSQL): 0 probes every other gram, a huge one merges the two
+    # rarest grams' postings whatever their lengths
+    for window, max_window, merge_ratio in (
+        (64, 5_000, 5),
+        (64, 5_000, 0),
+        (3, 6, 0),
+        (1, 1, 10**9),
+        (2, 64, 10**9),
+    ):
         monkeypatch.setattr(query_mod, "MIN_BATCH", window)
         monkeypatch.setattr(query_mod, "MAX_BATCH", max_window)
+        monkeypatch.setattr(query_mod, "MERGE_RATIO", merge_ratio)
         for query in queries:
             expected = _rank_order(world.store, fold(query).core)
             assert expected, query
             pages = [q(world.store, query, limit=7, offset=o) for o in range(0, 70, 7)]
             got = [h.subject_id for p in pages for h in p.hits]
-            assert got == expected, (query, window, max_window)
+            assert got == expected, (query, window, max_window, merge_ratio)
             assert {p.total for p in pages} == {len(expected)}
             with world.store.read() as conn:
                 assert matching_subjects(conn, query) == expected
@@ -425,6 +434,53 @@ def test_gram_counts_steer_the_read_not_the_answer(world: World) -> None:
                 tx.conn.execute(text(f"UPDATE {slot.gram_counts} SET n = 1000000 - n"))
         with world.store.read() as conn:
             assert {qq: matching_subjects(conn, qq) for qq in queries} == before, how
+
+
+def test_search_leaves_the_callers_transaction_settings_alone(world: World) -> None:
+    """PostgreSQL: a search sets planner settings for its own statements (no JIT,
+    custom plans, no bitmap scans, hash joins, plain nested loops or memoize) and puts
+    the caller's values back on every path — a page, an empty page, a USCC, an uncapped
+    read, a refusal for a missing index — so the portal's badge queries in the same
+    transaction plan as usual. SQLite changes no setting."""
+    from xinyong.portal.search.query import PG_SETTINGS, _open
+    from xinyong.portal.search.tables import set_meta
+
+    def current(conn: Connection) -> dict[str, str]:
+        return {
+            k: conn.execute(text(f"SELECT current_setting('{k}')")).scalar_one()
+            for k in PG_SETTINGS
+        }
+
+    if world.store.sqlite:
+        with world.store.read() as conn:
+            assert _open(conn)[1] is None
+            assert ids(search(conn, "华为"))
+        return
+    with world.store.read() as conn:
+        # the caller's own values, some of them unusual, must survive
+        conn.execute(text("SELECT set_config('enable_hashjoin', 'off', true)"))
+        conn.execute(text("SELECT set_config('jit', 'on', true)"))
+        before = current(conn)
+        assert before["enable_hashjoin"] == "off"
+        assert before["enable_nestloop"] == "on"
+        assert ids(search(conn, "华为"))
+        assert current(conn) == before
+        assert search(conn, "没有这个名字的公司").hits == []
+        assert current(conn) == before
+        assert search(conn, org_uscc(101)).total == 1
+        assert current(conn) == before
+        assert matching_subjects(conn, "huawei")
+        assert current(conn) == before
+        with pytest.raises(UsageError):
+            search(conn, "华为", limit=0)  # refused before any statement
+        assert current(conn) == before
+    with world.store.write() as tx:
+        set_meta(tx.conn, format="0")
+    with world.store.read() as conn:
+        before = current(conn)
+        with pytest.raises(SearchIndexMissing):
+            search(conn, "华为")
+        assert current(conn) == before
 
 
 # --------------------------------------------------------------------------- refusals
