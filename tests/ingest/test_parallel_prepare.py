@@ -150,3 +150,24 @@ def test_parallel_resume_after_a_failed_chunk_equals_clean_run(
     for table in expected:
         assert got[table] == expected[table], table
     dispose_all()
+
+
+def test_a_worker_is_used_only_for_large_files_with_a_free_core(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    feed = _feed(tmp_path / "a.csv", 50, seed=5)
+    src, _, _ = pipeline.prepare(IngestRequest(path=feed, agency="rc-samr"))
+    size = feed.stat().st_size
+
+    def choice(cores: int, load: float, min_bytes: int, **kw: Any) -> bool:
+        monkeypatch.setattr(pipeline.os, "cpu_count", lambda: cores)
+        monkeypatch.setattr(pipeline.os, "getloadavg", lambda: (load, load, load))
+        monkeypatch.setattr(pipeline, "PARALLEL_MIN_BYTES", min_bytes)
+        return pipeline._parallel(IngestRequest(path=feed, agency="rc-samr", **kw), src)
+
+    assert choice(2, 0.9, size) is True
+    assert choice(2, 1.5, size) is False  # the second core is busy
+    assert choice(1, 0.0, size) is False
+    assert choice(2, 0.0, size + 1) is False  # small file
+    assert choice(2, 3.0, size + 1, parallel=True) is True  # forced either way
+    assert choice(2, 0.0, size, parallel=False) is False
