@@ -154,6 +154,48 @@ def append_many(
     return chain.close(force_checkpoint)
 
 
+class PreparedAppend:
+    """A bulk append of like entries in two steps (the daily jobs, decision 105).
+
+    The chain head is read (and locked) in the caller's transaction when this is made;
+    :meth:`hash` chains the entries in pure Python without touching the connection, so
+    it may run on another thread while the transaction's connection does other work
+    (the driver releases the GIL while SQLite or PostgreSQL runs a statement);
+    :meth:`write` then inserts the rows and moves the head, in the transaction.
+    """
+
+    def __init__(
+        self, conn: Connection, batch: PreparedEntries, *, signer: Signer, checkpoint_every: int
+    ) -> None:
+        self.conn = conn
+        self.batch = batch
+        self.chain = _Chain(conn, signer, checkpoint_every)
+        self.rows: list[tuple[Any, ...]] = []
+
+    def hash(self) -> int:
+        """Chain every entry of the batch; how many there were."""
+        chain, batch = self.chain, self.batch
+        head = ",".join(
+            json_string(x) for x in (chain.at_text, batch.actor, batch.action, batch.entity_type)
+        )
+        fixed = (chain.at_stored, batch.actor, batch.action, batch.entity_type)
+        rows = self.rows
+        for entity_id, canonical, stored in batch.items:
+            chain.seq += 1
+            prev = chain.prev
+            h = entry_hash_prepared(prev, chain.seq, head, entity_id, canonical)
+            rows.append((chain.seq, *fixed, entity_id, stored, prev, h))
+            chain.advanced(h)
+        return len(rows)
+
+    def write(self, chunk: int = 50_000) -> tuple[int, list[Checkpoint]]:
+        """Insert the hashed rows and move the head; (count, checkpoints signed)."""
+        rows, self.rows = self.rows, []
+        for i in range(0, len(rows), chunk):
+            run_many(self.conn, _INSERT, rows[i : i + chunk])
+        return len(rows), self.chain.close(False)
+
+
 def append_prepared(
     conn: Connection,
     batch: PreparedEntries,
@@ -162,29 +204,11 @@ def append_prepared(
     checkpoint_every: int,
     chunk: int = 50_000,
 ) -> tuple[int, list[Checkpoint]]:
-    """Append a large batch of like entries in chunks (the daily jobs); same chain as
-    :func:`append_many` would write for the same entries. Returns (count, checkpoints)."""
-    chain = _Chain(conn, signer, checkpoint_every)
-    head = ",".join(
-        json_string(x) for x in (chain.at_text, batch.actor, batch.action, batch.entity_type)
-    )
-    fixed = (chain.at_stored, batch.actor, batch.action, batch.entity_type)
-    n = 0
-    rows: list[tuple[Any, ...]] = []
-    for entity_id, canonical, stored in batch.items:
-        chain.seq += 1
-        prev = chain.prev
-        h = entry_hash_prepared(prev, chain.seq, head, entity_id, canonical)
-        rows.append((chain.seq, *fixed, entity_id, stored, prev, h))
-        chain.advanced(h)
-        if len(rows) >= chunk:
-            run_many(conn, _INSERT, rows)
-            n += len(rows)
-            rows = []
-    if rows:
-        run_many(conn, _INSERT, rows)
-        n += len(rows)
-    return n, chain.close(False)
+    """Append a large batch of like entries; same chain as :func:`append_many` would
+    write for the same entries. Returns (count, checkpoints)."""
+    prepared = PreparedAppend(conn, batch, signer=signer, checkpoint_every=checkpoint_every)
+    prepared.hash()
+    return prepared.write(chunk)
 
 
 def append(

@@ -9,6 +9,7 @@ nothing left to do; a crash rolls the whole run back.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -16,7 +17,7 @@ from sqlalchemy import JSON, String, insert, literal, select
 from ulid import ULID
 
 from xinyong.audit.chain import json_string
-from xinyong.audit.log import PreparedEntries, append_prepared, now_utc
+from xinyong.audit.log import PreparedAppend, PreparedEntries, now_utc
 from xinyong.audit.plain_sql import is_sqlite, stored_date, stored_ts
 from xinyong.audit.plain_sql import run as run_sql
 from xinyong.lists.model import EntryStatus
@@ -49,43 +50,27 @@ def expire(tx: Tx, *, on: date, actor: str = EXPIRY_ACTOR) -> ExpiryReport:
     """End every published entry whose (exclusive) term end is on or before ``on``."""
     run = str(ULID())
     at = now_utc()
-    n = _mark(tx, on, run, at)
-    if n:
-        tx.conn.execute(
-            insert(list_entry_history).from_select(
-                [
-                    "entry_id",
-                    "seq",
-                    "at",
-                    "actor",
-                    "event",
-                    "status",
-                    "term_start",
-                    "term_end",
-                    "ended_on",
-                    "detail",
-                ],
-                select(
-                    list_entries.c.entry_id,
-                    list_entries.c.version,
-                    literal(at, list_entry_history.c.at.type),
-                    literal(actor, String),
-                    literal("expired", String),
-                    list_entries.c.status,
-                    list_entries.c.term_start,
-                    list_entries.c.term_end,
-                    list_entries.c.ended_on,
-                    literal({"removal_event": "term_expired", "run": run}, JSON),
-                ).where(list_entries.c.changed_by_run == run),
-            )
-        )
-        tx.flush_audit()  # entries queued before the job keep their place in the chain
-        _, checkpoints = append_prepared(
+    tx.flush_audit()  # entries queued before the job keep their place in the chain
+    # the entries the UPDATE will mark (the transaction holds the write lock), by id
+    items = list(_details(tx, on, run))
+    n = 0
+    if items:
+        audit = PreparedAppend(
             tx.conn,
-            PreparedEntries(actor, "list.entry.expired", "list_entry", _details(tx, run)),
+            PreparedEntries(actor, "list.entry.expired", "list_entry", items),
             signer=tx.store.signer,
             checkpoint_every=tx.store.settings.checkpoint_every,
         )
+        # chain the audit entries on a second thread while the engine marks the entries
+        # and writes their history (decision 105)
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="expiry-audit") as pool:
+            hashed = pool.submit(audit.hash)
+            n = _mark(tx, on, run, at, len(items))
+            _write_history(tx, run, at, actor)
+            hashed.result()
+        if n != len(items):
+            raise RuntimeError(f"expiry marked {n} entries, {len(items)} were due")  # rolls back
+        _, checkpoints = audit.write()
         tx.checkpoints += checkpoints
     tx.audit(
         "lists.expire",
@@ -97,8 +82,39 @@ def expire(tx: Tx, *, on: date, actor: str = EXPIRY_ACTOR) -> ExpiryReport:
     return ExpiryReport(on=on, run_id=run, expired=n)
 
 
-def _mark(tx: Tx, on: date, run: str, at: datetime) -> int:
-    """Mark the due entries expired, tagged with the run; how many there were.
+def _write_history(tx: Tx, run: str, at: datetime, actor: str) -> None:
+    tx.conn.execute(
+        insert(list_entry_history).from_select(
+            [
+                "entry_id",
+                "seq",
+                "at",
+                "actor",
+                "event",
+                "status",
+                "term_start",
+                "term_end",
+                "ended_on",
+                "detail",
+            ],
+            select(
+                list_entries.c.entry_id,
+                list_entries.c.version,
+                literal(at, list_entry_history.c.at.type),
+                literal(actor, String),
+                literal("expired", String),
+                list_entries.c.status,
+                list_entries.c.term_start,
+                list_entries.c.term_end,
+                list_entries.c.ended_on,
+                literal({"removal_event": "term_expired", "run": run}, JSON),
+            ).where(list_entries.c.changed_by_run == run),
+        )
+    )
+
+
+def _mark(tx: Tx, on: date, run: str, at: datetime, n_due: int) -> int:
+    """Mark the ``n_due`` due entries expired, tagged with the run; how many it marked.
 
     SQLite has no statistics (the platform never runs ``ANALYZE``), so the job picks the
     plan itself: a few due entries are found through ``ix_list_entries_due``; a backlog
@@ -117,10 +133,6 @@ def _mark(tx: Tx, on: date, run: str, at: datetime) -> int:
     )
     if not sqlite:
         return int(run_sql(conn, _MARK.format(how=""), params).rowcount)
-    due = run_sql(conn, f"SELECT count(*) FROM list_entries WHERE {_DUE}", params[-1:])
-    n_due = int(due.fetchone()[0])
-    if n_due == 0:
-        return 0
     total = int(run_sql(conn, "SELECT count(*) FROM list_entries").fetchone()[0])
     how = " NOT INDEXED" if n_due >= total * SCAN_SHARE else ""
     (cache,) = run_sql(conn, "PRAGMA cache_size").fetchone()
@@ -131,19 +143,17 @@ def _mark(tx: Tx, on: date, run: str, at: datetime) -> int:
         run_sql(conn, f"PRAGMA cache_size = {int(cache)}")
 
 
-_EXPIRED = (
-    "SELECT entry_id, list_id, term_end FROM list_entries WHERE changed_by_run = ? "
-    "ORDER BY entry_id"
-)
+_DUE_BY_ID = f"SELECT entry_id, list_id, term_end FROM list_entries WHERE {_DUE} ORDER BY entry_id"
 
 
-def _details(tx: Tx, run_id: str) -> Iterator[tuple[str, str, str]]:
-    """Each expired entry's audit detail ``{"list", "ended_on", "run"}``, encoded as the
+def _details(tx: Tx, on: date, run_id: str) -> Iterator[tuple[str, str, str]]:
+    """Each due entry's audit detail ``{"list", "ended_on", "run"}``, encoded as the
     chain hashes it (sorted, compact) and as the engine stores it, without building and
     serialising a dict per entry."""
     run_j = json_string(run_id)
     lists: dict[str, str] = {}
-    for entry_id, list_id, end in run_sql(tx.conn, _EXPIRED, (run_id,)):
+    day = stored_date(is_sqlite(tx.conn), on)
+    for entry_id, list_id, end in run_sql(tx.conn, _DUE_BY_ID, (day,)):
         list_j = lists.get(list_id) or lists.setdefault(list_id, json_string(list_id))
         end_j = json_string(end if isinstance(end, str) else end.isoformat())
         yield (
