@@ -186,7 +186,7 @@ def run_baseline(prep: Prepared, due: int, *, with_history: bool) -> dict[str, A
     run, at = str(ULID()), now_utc()
     t0 = time.perf_counter()
     with store.write(EXPIRY_ACTOR) as tx:
-        n = _mark(tx, ON, run, at)  # the job's own statement and plan
+        n = _mark(tx, ON, run, at, due)  # the job's own statement and plan
         if with_history:
             c = list_entries.c
             tx.conn.execute(
