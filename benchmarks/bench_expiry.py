@@ -47,7 +47,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from bench_check import ON, Population, Prepared, prepare
 
 from xinyong.audit.log import now_utc
-from xinyong.lists.expiry import EXPIRY_ACTOR, _mark, expire
+from xinyong.lists.expiry import EXPIRY_ACTOR, _mark, _plan, expire
 from xinyong.store.context import Store
 from xinyong.store.tables import audit_checkpoints, audit_log, list_entries, list_entry_history
 
@@ -186,7 +186,7 @@ def run_baseline(prep: Prepared, due: int, *, with_history: bool) -> dict[str, A
     run, at = str(ULID()), now_utc()
     t0 = time.perf_counter()
     with store.write(EXPIRY_ACTOR) as tx:
-        n = _mark(tx, ON, run, at, due)  # the job's own statement and plan
+        n = _mark(tx, ON, run, at, _plan(tx, ON))  # the job's own statement and plan
         if with_history:
             c = list_entries.c
             tx.conn.execute(

@@ -51,8 +51,9 @@ def expire(tx: Tx, *, on: date, actor: str = EXPIRY_ACTOR) -> ExpiryReport:
     run = str(ULID())
     at = now_utc()
     tx.flush_audit()  # entries queued before the job keep their place in the chain
+    how = _plan(tx, on)
     # the entries the UPDATE will mark (the transaction holds the write lock), by id
-    items = list(_details(tx, on, run))
+    items = list(_details(tx, on, run, how))
     n = 0
     if items:
         audit = PreparedAppend(
@@ -65,7 +66,7 @@ def expire(tx: Tx, *, on: date, actor: str = EXPIRY_ACTOR) -> ExpiryReport:
         # and writes their history (decision 105)
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="expiry-audit") as pool:
             hashed = pool.submit(audit.hash)
-            n = _mark(tx, on, run, at, len(items))
+            n = _mark(tx, on, run, at, how)
             _write_history(tx, run, at, actor)
             hashed.result()
         if n != len(items):
@@ -113,15 +114,27 @@ def _write_history(tx: Tx, run: str, at: datetime, actor: str) -> None:
     )
 
 
-def _mark(tx: Tx, on: date, run: str, at: datetime, n_due: int) -> int:
-    """Mark the ``n_due`` due entries expired, tagged with the run; how many it marked.
+def _plan(tx: Tx, on: date) -> str:
+    """How to reach the due entries: ``""`` (the engine decides; on SQLite, through
+    ``ix_list_entries_due``) or ``" NOT INDEXED"`` (SQLite, one pass in table order).
 
-    SQLite has no statistics (the platform never runs ``ANALYZE``), so the job picks the
-    plan itself: a few due entries are found through ``ix_list_entries_due``; a backlog
-    (a sixteenth of the table or more) is updated in one pass in table order, where
-    following the index would visit the table's pages in term order, i.e. at random.
-    Either way the job's connection gets a large page cache while it runs, so that the
-    due index stays in memory while the table streams past (decision 104)."""
+    SQLite has no statistics (the platform never runs ``ANALYZE``), so the job decides:
+    a few due entries are found through the index; a backlog (a sixteenth of the table
+    or more) is read and updated in table order, where following the index would visit
+    the table's pages in term order, i.e. at random (decision 104)."""
+    conn = tx.conn
+    if not is_sqlite(conn):
+        return ""
+    due = run_sql(conn, f"SELECT count(*) FROM list_entries WHERE {_DUE}", (on.isoformat(),))
+    n_due = int(due.fetchone()[0])
+    total = int(run_sql(conn, "SELECT count(*) FROM list_entries").fetchone()[0])
+    return " NOT INDEXED" if n_due and n_due >= total * SCAN_SHARE else ""
+
+
+def _mark(tx: Tx, on: date, run: str, at: datetime, how: str) -> int:
+    """Mark the due entries expired, tagged with the run; how many it marked. On SQLite
+    the job's connection gets a large page cache meanwhile, so that the due index stays
+    in memory while the table streams past (decision 104)."""
     conn = tx.conn
     sqlite = is_sqlite(conn)
     params = (
@@ -132,9 +145,7 @@ def _mark(tx: Tx, on: date, run: str, at: datetime, n_due: int) -> int:
         stored_date(sqlite, on),
     )
     if not sqlite:
-        return int(run_sql(conn, _MARK.format(how=""), params).rowcount)
-    total = int(run_sql(conn, "SELECT count(*) FROM list_entries").fetchone()[0])
-    how = " NOT INDEXED" if n_due >= total * SCAN_SHARE else ""
+        return int(run_sql(conn, _MARK.format(how=how), params).rowcount)
     (cache,) = run_sql(conn, "PRAGMA cache_size").fetchone()
     run_sql(conn, f"PRAGMA cache_size = -{JOB_CACHE_KIB}")
     try:
@@ -143,17 +154,19 @@ def _mark(tx: Tx, on: date, run: str, at: datetime, n_due: int) -> int:
         run_sql(conn, f"PRAGMA cache_size = {int(cache)}")
 
 
-_DUE_BY_ID = f"SELECT entry_id, list_id, term_end FROM list_entries WHERE {_DUE} ORDER BY entry_id"
+_DUE_BY_ID = (
+    "SELECT entry_id, list_id, term_end FROM list_entries{how} WHERE " + _DUE + " ORDER BY entry_id"
+)
 
 
-def _details(tx: Tx, on: date, run_id: str) -> Iterator[tuple[str, str, str]]:
+def _details(tx: Tx, on: date, run_id: str, how: str) -> Iterator[tuple[str, str, str]]:
     """Each due entry's audit detail ``{"list", "ended_on", "run"}``, encoded as the
     chain hashes it (sorted, compact) and as the engine stores it, without building and
     serialising a dict per entry."""
     run_j = json_string(run_id)
     lists: dict[str, str] = {}
     day = stored_date(is_sqlite(tx.conn), on)
-    for entry_id, list_id, end in run_sql(tx.conn, _DUE_BY_ID, (day,)):
+    for entry_id, list_id, end in run_sql(tx.conn, _DUE_BY_ID.format(how=how), (day,)):
         list_j = lists.get(list_id) or lists.setdefault(list_id, json_string(list_id))
         end_j = json_string(end if isinstance(end, str) else end.isoformat())
         yield (
