@@ -263,15 +263,23 @@ def _walk_sql(slot: Slot, extra: int, check: bool, merge: bool) -> Any:
     for i in range(first, extra + 1):
         sql += (
             f" CROSS JOIN LATERAL (SELECT x{i}.doc_id FROM {slot.postings} x{i}"
-            f" WHERE x{i}.gram = :g{i} AND x{i}.doc_id = {prev}.doc_id OFFSET 0) x{i}"
+            f" WHERE x{i}.gram = :g{i} AND x{i}.doc_id = p.doc_id{_after(prev)} OFFSET 0) x{i}"
         )
         prev = f"x{i}"
     strpos = " AND strpos(d.text, :core) > 0" if check else ""
     return text(
         f"{sql} CROSS JOIN LATERAL (SELECT {_COLS} FROM {slot.docs} d"
-        f" WHERE d.doc_id = {prev}.doc_id AND {_VISIBLE}{strpos} OFFSET 0) d"
+        f" WHERE d.doc_id = p.doc_id{_after(prev)} AND {_VISIBLE}{strpos} OFFSET 0) d"
         " WHERE p.gram = :g AND p.doc_id > :after ORDER BY p.doc_id LIMIT :n"
     )
+
+
+def _after(prev: str) -> str:
+    """A condition that is always true but names ``prev``: a ``LATERAL`` subquery that
+    refers to both ``p`` and the previous step can only be joined after both, so the
+    planner keeps the order written (without it, a probe or the fetch referring to
+    ``p`` alone could be joined to one side of the merge before the merge prunes)."""
+    return "" if prev == "p" else f" AND {prev}.doc_id = p.doc_id"
 
 
 #: merge the rarest gram's postings with the next one's when that list is at most this
@@ -287,7 +295,7 @@ MERGE_RATIO = 5
 #: be fetched and sorted before the first row), no hash joins (they read every posting
 #: of a gram), no nested loops but the ``LATERAL`` ones the statement spells out (so a
 #: plain join of two grams' postings is a merge join), no memoize nodes (a doc id is
-#: never probed twice)
+#: never probed twice), no parallel workers (starting them costs more than a walk)
 PG_SETTINGS: dict[str, str] = {
     "jit": "off",
     "plan_cache_mode": "force_custom_plan",
@@ -295,6 +303,7 @@ PG_SETTINGS: dict[str, str] = {
     "enable_hashjoin": "off",
     "enable_nestloop": "off",
     "enable_memoize": "off",
+    "max_parallel_workers_per_gather": "0",
 }
 _PG_OPEN = text(
     "SELECT (SELECT json_object_agg(key, value) FROM search_meta), "
