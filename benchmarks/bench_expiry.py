@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy
-from sqlalchemy import JSON, String, func, insert, literal, select
+from sqlalchemy import func, select
 from ulid import ULID
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -47,7 +47,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from bench_check import ON, Population, Prepared, prepare
 
 from xinyong.audit.log import now_utc
-from xinyong.lists.expiry import EXPIRY_ACTOR, _mark, _plan, expire
+from xinyong.lists.expiry import EXPIRY_ACTOR, _mark, _plan, _write_history, expire
 from xinyong.store.context import Store
 from xinyong.store.tables import audit_checkpoints, audit_log, list_entries, list_entry_history
 
@@ -188,35 +188,7 @@ def run_baseline(prep: Prepared, due: int, *, with_history: bool) -> dict[str, A
     with store.write(EXPIRY_ACTOR) as tx:
         n = _mark(tx, ON, run, at, _plan(tx, ON))  # the job's own statement and plan
         if with_history:
-            c = list_entries.c
-            tx.conn.execute(
-                insert(list_entry_history).from_select(
-                    [
-                        "entry_id",
-                        "seq",
-                        "at",
-                        "actor",
-                        "event",
-                        "status",
-                        "term_start",
-                        "term_end",
-                        "ended_on",
-                        "detail",
-                    ],
-                    select(
-                        c.entry_id,
-                        c.version,
-                        literal(at, list_entry_history.c.at.type),
-                        literal(EXPIRY_ACTOR, String),
-                        literal("expired", String),
-                        c.status,
-                        c.term_start,
-                        c.term_end,
-                        c.ended_on,
-                        literal({"removal_event": "term_expired", "run": run}, JSON),
-                    ).where(c.changed_by_run == run),
-                )
-            )
+            _write_history(tx, run, at, EXPIRY_ACTOR)  # the job's own history rows
     seconds = time.perf_counter() - t0
     assert n == due, (n, due)
     return {"seconds": seconds, "rows": n}
