@@ -52,6 +52,8 @@ def _configure_sqlite(engine: Engine) -> None:
         cur.execute("PRAGMA cache_size=-65536")
         # checkpoints run on the background checkpointer's thread, never in a commit
         cur.execute("PRAGMA wal_autocheckpoint=0")
+        # after a big transaction the log is cut back to 64 MiB once it has been copied
+        cur.execute("PRAGMA journal_size_limit=67108864")
         cur.close()
 
     @event.listens_for(engine, "begin")
