@@ -2,8 +2,9 @@
 traditional), Latin, pinyin, USCC and legal representatives, over a derived index.
 
 SQLite: FTS5 (a bigram table for Chinese, trigram and five-letter-gram tables for Latin
-and pinyin); PostgreSQL: an ordered postings table (bigrams, trigrams, five-letter
-grams) read from the query's rarest gram. See ``docs/search.md``.
+and pinyin); PostgreSQL: an ordered postings table (bigrams and trigrams of Chinese
+text, ASCII trigrams and five-letter grams) walked from the query's rarest gram. See
+``docs/search.md``.
 
     build_index(store) -> int                  rebuild from the store (nightly)
     catch_up(store) -> int                     re-index what changed since (after ingest)

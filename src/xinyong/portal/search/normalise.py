@@ -34,7 +34,8 @@ from pathlib import Path
 #: bump when folding, stripping, tokenising or the table layout changes: the index must
 #: be rebuilt (``build_index``) before it answers queries again. SQLite's index format;
 #: PostgreSQL's is :data:`PG_FORMAT_VERSION` (the engines' tables differ anyway, and a
-#: change to one engine's tables must not force the other to rebuild)
+#: change to one engine's tables must not force the other to rebuild; a change to
+#: folding, e.g. ``data/t2s.tsv``, bumps both)
 FORMAT_VERSION = "2"
 #: PostgreSQL's index format: 3 adds the trigrams of Chinese text to the postings
 PG_FORMAT_VERSION = "3"

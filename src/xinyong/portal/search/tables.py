@@ -31,8 +31,10 @@ SQLite: ``search_fts_bigram_<slot>``, ``search_fts_trigram_<slot>``, ``search_ft
     longer ASCII queries, read from their rarest gram.
 PostgreSQL: ``search_postings_<slot>``
     (gram, doc_id) with a B-tree: the ordered inverted index FTS5 has built in — the
-    bigrams of every name text, the ASCII trigrams and five-letter grams of the trigram
-    set. A query reads its rarest gram's postings in rank order and checks each text.
+    bigrams of every name text and its trigrams with a non-ASCII character, the ASCII
+    trigrams and five-letter grams of the trigram set. A query walks its rarest gram's
+    postings in rank order, intersected with up to two other grams', and checks each
+    text.
 Both: ``search_grams_<slot>``
     postings per gram, counted after a build; they choose which gram a query reads
     (never what it finds) and drift between builds.
