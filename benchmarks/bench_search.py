@@ -1,7 +1,8 @@
 """Name search latency and recall with a province-sized store (run by hand).
 
     python benchmarks/bench_search.py --orgs 1000000 --persons 5000000 \\
-        --public-persons 50000 --engines sqlite,postgresql --pg-url "$(.ci/pg-start)"
+        --public-persons 50000 --engines sqlite,postgresql --pg-url "$(.ci/pg-start)" \\
+        --pg-db xy_search_bench_<date>   # a database of its own on that server
 
 1. Populate (skipped when the store already holds the same population): synthetic
    organisations and persons from ``xinyong.synth`` (Shandong geography, seeded), written
@@ -13,7 +14,8 @@
 2. ``build_index`` (timed).
 3. Queries, drawn by the rule below with a fixed seed, per class; each is timed as a
    request would run it (a read transaction plus ``search(conn, q)``, page 1 of 20,
-   ``total`` counted up to 500) after one untimed warm-up pass over all queries.
+   ``total`` counted up to 200) after one untimed warm-up pass over all queries; the
+   five slowest queries of each class are kept in the JSON output.
 4. Recall: every subject the index returns for the query (all pages,
    ``matching_subjects``) against an exact scan — a plain substring search over all
    indexed texts of the set the query's class reads (``str.find`` over the folded texts,
