@@ -30,7 +30,7 @@ from xinyong.portal.search.normalise import (
     long_grams,
     wide_trigrams,
 )
-from xinyong.portal.search.tables import SearchIndexMissing, Slot, live_slot, meta_exists
+from xinyong.portal.search.tables import META, SearchIndexMissing, Slot, live_slot, meta_exists
 from xinyong.store.tables import subject_identifiers
 
 MAX_QUERY_CHARS = 100
@@ -319,7 +319,7 @@ PG_SETTINGS: dict[str, str] = {
     "max_parallel_workers_per_gather": "0",
 }
 _PG_OPEN = text(
-    "SELECT (SELECT json_object_agg(key, value) FROM search_meta), "
+    f"SELECT (SELECT json_object_agg(key, value) FROM {META}), "
     + ", ".join(f"current_setting('{k}')" for k in PG_SETTINGS)
     + ", "
     + ", ".join(f"set_config('{k}', '{v}', true)" for k, v in PG_SETTINGS.items())
