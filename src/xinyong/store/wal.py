@@ -25,7 +25,7 @@ _guard = threading.Lock()
 class WalCheckpointer:
     """One background checkpointing thread per database file, started on demand."""
 
-    def __init__(self, path: Path, *, interval: float = 0.25, idle: float = 5.0) -> None:
+    def __init__(self, path: Path, *, interval: float = 1.0, idle: float = 5.0) -> None:
         self.path = path
         self.interval = interval
         self.idle = idle
