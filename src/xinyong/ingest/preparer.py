@@ -21,7 +21,7 @@ from xinyong.catalogue import Catalogue
 from xinyong.catalogue.publicity import PublicityEngine, PublicityFields
 from xinyong.ingest import normalise as N
 from xinyong.ingest.mapping import Mapping
-from xinyong.ingest.readers import RawRow, SourceFile, Values
+from xinyong.ingest.readers import RawRow, SourceFile, Values, chunked, has_surrogates
 from xinyong.store.bulk import dumps
 
 #: the ``records`` columns in table order; a prepared record row is a list in this order
@@ -155,7 +155,7 @@ class RowPreparer:
         begin, and skipped).
         """
         mine, every = turn
-        for i, rows in enumerate(_chunks(src.raw_rows(start_row), size)):
+        for i, rows in enumerate(chunked(src.raw_rows(start_row), size)):
             if i % every not in mine:
                 continue
             ready, refused, raws = self.chunk_parts(rows)
@@ -195,7 +195,7 @@ class RowPreparer:
                 return (row_no, N.BAD_ENCODING, _BAD_TEXT, shown)
             fields = self.fields_of(raw)
         else:
-            if _has_surrogates(raw):
+            if has_surrogates(raw):
                 shown = {k: _show_bytes(v) for k, v in raw.items()}
                 return (row_no, N.BAD_ENCODING, _BAD_TEXT, shown)
             fields = {f: raw.get(h) for h, f in self.plan}
@@ -366,29 +366,6 @@ def fold_name(name: str) -> str:
 
 def _constant(raws: list[RawRow | Values | str]) -> Callable[[], list[RawRow | Values | str]]:
     return lambda: raws
-
-
-def _chunks(
-    rows: Iterator[tuple[int, RawRow | Values | str]], size: int
-) -> Iterator[list[tuple[int, RawRow | Values | str]]]:
-    chunk: list[tuple[int, RawRow | Values | str]] = []
-    for item in rows:
-        chunk.append(item)
-        if len(chunk) >= size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
-
-
-def _has_surrogates(raw: RawRow) -> bool:
-    for v in raw.values():
-        if v is not None and not v.isascii():
-            try:
-                v.encode("utf-8")
-            except UnicodeEncodeError:
-                return True
-    return False
 
 
 def _values_have_surrogates(values: Values) -> bool:

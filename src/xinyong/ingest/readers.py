@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from xinyong.errors import UnusableInput
 
@@ -310,3 +310,30 @@ def _parquet_rows(src: SourceFile, start_row: int) -> Iterator[tuple[int, RawRow
             if row_no < start_row:
                 continue
             yield row_no, {names[j]: _stringify(cols[j][i]) for j in range(len(names))}
+
+
+T = TypeVar("T")
+
+
+def chunked(rows: Iterator[T], size: int) -> Iterator[list[T]]:
+    """``rows`` in lists of ``size`` (the last may be shorter): one list per transaction."""
+    chunk: list[T] = []
+    for item in rows:
+        chunk.append(item)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def has_surrogates(raw: RawRow) -> bool:
+    """Whether a value kept undecodable bytes (``surrogateescape``): such a row is
+    quarantined as ``bad_encoding``."""
+    for v in raw.values():
+        if v is not None and not v.isascii():
+            try:
+                v.encode("utf-8")
+            except UnicodeEncodeError:
+                return True
+    return False

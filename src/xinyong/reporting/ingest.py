@@ -24,7 +24,7 @@ from xinyong.audit.log import now_utc
 from xinyong.calendar import today_cst
 from xinyong.errors import Conflict
 from xinyong.ingest.counters import Counters
-from xinyong.ingest.readers import RawRow, open_source
+from xinyong.ingest.readers import RawRow, chunked, has_surrogates, open_source
 from xinyong.reporting import feed as F
 from xinyong.reporting.consent import collect_consents
 from xinyong.reporting.lenders import get_lender
@@ -80,7 +80,7 @@ def ingest_feed(store: Store, req: FeedRequest) -> FeedReceipt:
     size = req.chunk_rows or store.settings.ingest_chunk_rows
     batch_id, next_row, total = _open_batch(store, req.lender, src.path.name, src.sha256, actor)
     parse = F.RowParser(cols, today)
-    for chunk in _chunks(src.rows(next_row), size):
+    for chunk in chunked(src.rows(next_row), size):
         end_row = chunk[-1][0] + 1
         with store.write(actor) as tx:
             _guard(tx.conn, batch_id, next_row)
@@ -171,27 +171,6 @@ def _guard(conn: Connection, batch_id: str, expected_next: int) -> None:
 Item = tuple[int, RawRow | str]
 
 
-def _chunks(rows: Iterator[Item], size: int) -> Iterator[list[Item]]:
-    chunk: list[Item] = []
-    for item in rows:
-        chunk.append(item)
-        if len(chunk) >= size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
-
-
-def _has_surrogates(raw: RawRow) -> bool:
-    for v in raw.values():
-        if v is not None and not v.isascii():
-            try:
-                v.encode("utf-8")
-            except UnicodeEncodeError:
-                return True
-    return False
-
-
 def _parts(items: list[Any], n: int = 900) -> Iterator[list[Any]]:
     for i in range(0, len(items), n):
         yield items[i : i + n]
@@ -210,7 +189,7 @@ def _process_chunk(
         if isinstance(raw, str):
             rejected.append((row_no, F.MALFORMED_ROW, f"row {row_no} {raw}", {"_unparsed": raw}))
             continue
-        if _has_surrogates(raw):
+        if has_surrogates(raw):
             shown = {
                 k: (
                     v.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
