@@ -16,6 +16,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from tests.support.dump import canonical_dump
@@ -112,18 +113,65 @@ def _receipt(proc: subprocess.CompletedProcess[str] | int) -> dict[str, object]:
     return r
 
 
-def test_kill_at_random_points_then_rerun_equals_clean_run(
-    engine: str, db_url: str, tmp_path: Path, request: pytest.FixtureRequest
-) -> None:
-    feed = _feed(tmp_path / "penalties.csv")
+def _clean_run(db_url: str, tmp_path: Path, feed: Path) -> tuple[dict[str, Any], float, Any]:
+    """The uninterrupted single-process run: its receipt, its duration and its store."""
     clean_key = tmp_path / "clean.key"
     _prepare(db_url, clean_key)
     t0 = time.monotonic()
     clean = _receipt(_run(db_url, clean_key, feed))
     clean_seconds = time.monotonic() - t0
     expected = canonical_dump(Store(db_url, Settings(signing_key_path=clean_key)))
-    assert clean["rows"] == ROWS and clean["quarantined"] > 0 and clean["superseded"] > 0
     dispose_all()
+    return clean, clean_seconds, expected
+
+
+def _kill_then_rerun_each(
+    plan: list[tuple[str, float]],
+    *,
+    feed: Path,
+    tmp_path: Path,
+    request: pytest.FixtureRequest,
+    clean: dict[str, Any],
+    expected: Any,
+    tag: str,
+    parallel: bool = False,
+) -> None:
+    """For each (mode, at) of the plan: kill an ingest there on a fresh store, rerun it,
+    and compare the receipt and every table with the clean run's."""
+    make_url = request.getfixturevalue("fresh_db_url")
+    for i, (mode, at) in enumerate(plan):
+        for attempt in range(5):
+            url = make_url(f"{tag}{i}-{attempt}")
+            key = tmp_path / f"{tag}{i}-{attempt}.key"
+            _prepare(url, key)
+            dispose_all()
+            if mode == "time":
+                code = _run(url, key, feed, kill_after=at, parallel=parallel)
+                if code == 0 or _finished(url, key):  # the work was done before the kill
+                    at *= 0.6
+                    continue
+                assert code == -signal.SIGKILL
+            else:
+                killed = _run(url, key, feed, mode, int(at), parallel=parallel)
+                assert isinstance(killed, subprocess.CompletedProcess)
+                assert killed.returncode == -signal.SIGKILL, (mode, at, killed.stderr[-500:])
+            break
+        else:
+            pytest.fail(f"no kill landed for {mode} {at}")
+        resumed = _receipt(_run(url, key, feed, parallel=parallel))
+        assert resumed == clean, (mode, at)
+        got = canonical_dump(Store(url, Settings(signing_key_path=key)))
+        for table in expected:
+            assert got[table] == expected[table], (mode, at, table)
+        dispose_all()
+
+
+def test_kill_at_random_points_then_rerun_equals_clean_run(
+    engine: str, db_url: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    feed = _feed(tmp_path / "penalties.csv")
+    clean, clean_seconds, expected = _clean_run(db_url, tmp_path, feed)
+    assert clean["rows"] == ROWS and clean["quarantined"] > 0 and clean["superseded"] > 0
 
     rnd = random.Random(20261127)
     commits_per_run = ROWS // CHUNK + 3
@@ -133,32 +181,9 @@ def test_kill_at_random_points_then_rerun_equals_clean_run(
         + [("time", rnd.uniform(0.3, 0.9 * clean_seconds)) for _ in range(8)]
     )
     assert len(plan) >= 20
-    make_url = request.getfixturevalue("fresh_db_url")
-    for i, (mode, at) in enumerate(plan):
-        for attempt in range(5):
-            url = make_url(f"k{i}-{attempt}")
-            key = tmp_path / f"k{i}-{attempt}.key"
-            _prepare(url, key)
-            dispose_all()
-            if mode == "time":
-                code = _run(url, key, feed, kill_after=at)
-                if code == 0 or _finished(url, key):  # the work was done before the kill
-                    at *= 0.6
-                    continue
-                assert code == -signal.SIGKILL
-            else:
-                killed = _run(url, key, feed, mode, int(at))
-                assert isinstance(killed, subprocess.CompletedProcess)
-                assert killed.returncode == -signal.SIGKILL, (mode, at, killed.stderr[-500:])
-            break
-        else:
-            pytest.fail(f"no kill landed for {mode} {at}")
-        resumed = _receipt(_run(url, key, feed))
-        assert resumed == clean, (mode, at)
-        got = canonical_dump(Store(url, Settings(signing_key_path=key)))
-        for table in expected:
-            assert got[table] == expected[table], (mode, at, table)
-        dispose_all()
+    _kill_then_rerun_each(
+        plan, feed=feed, tmp_path=tmp_path, request=request, clean=clean, expected=expected, tag="k"
+    )
 
 
 def test_kill_with_a_preparing_worker_then_rerun_equals_clean_single_process_run(
@@ -168,13 +193,7 @@ def test_kill_with_a_preparing_worker_then_rerun_equals_clean_single_process_run
     killed inside a commit, after a chunk and at a random moment, its worker goes with it,
     and a parallel rerun ends as a clean single-process run does."""
     feed = _feed(tmp_path / "penalties.csv")
-    clean_key = tmp_path / "clean.key"
-    _prepare(db_url, clean_key)
-    t0 = time.monotonic()
-    clean = _receipt(_run(db_url, clean_key, feed))
-    clean_seconds = time.monotonic() - t0
-    expected = canonical_dump(Store(db_url, Settings(signing_key_path=clean_key)))
-    dispose_all()
+    clean, clean_seconds, expected = _clean_run(db_url, tmp_path, feed)
 
     rnd = random.Random(20261128)
     plan: list[tuple[str, float]] = [
@@ -184,29 +203,13 @@ def test_kill_with_a_preparing_worker_then_rerun_equals_clean_single_process_run
         ("after", rnd.randint(1, ROWS // CHUNK - 1)),
         ("time", rnd.uniform(0.5, 0.9 * clean_seconds)),
     ]
-    make_url = request.getfixturevalue("fresh_db_url")
-    for i, (mode, at) in enumerate(plan):
-        for attempt in range(5):
-            url = make_url(f"p{i}-{attempt}")
-            key = tmp_path / f"p{i}-{attempt}.key"
-            _prepare(url, key)
-            dispose_all()
-            if mode == "time":
-                code = _run(url, key, feed, kill_after=at, parallel=True)
-                if code == 0 or _finished(url, key):
-                    at *= 0.6
-                    continue
-                assert code == -signal.SIGKILL
-            else:
-                killed = _run(url, key, feed, mode, int(at), parallel=True)
-                assert isinstance(killed, subprocess.CompletedProcess)
-                assert killed.returncode == -signal.SIGKILL, (mode, at, killed.stderr[-500:])
-            break
-        else:
-            pytest.fail(f"no kill landed for {mode} {at}")
-        resumed = _receipt(_run(url, key, feed, parallel=True))
-        assert resumed == clean, (mode, at)
-        got = canonical_dump(Store(url, Settings(signing_key_path=key)))
-        for table in expected:
-            assert got[table] == expected[table], (mode, at, table)
-        dispose_all()
+    _kill_then_rerun_each(
+        plan,
+        feed=feed,
+        tmp_path=tmp_path,
+        request=request,
+        clean=clean,
+        expected=expected,
+        tag="p",
+        parallel=True,
+    )
