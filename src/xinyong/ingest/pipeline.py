@@ -48,7 +48,7 @@ Progress = Callable[[int], None]
 INGEST_LOCK = 0x78696E79  # "xiny": the advisory lock ingest chunks hold on PostgreSQL
 #: files from this size on are prepared by a second process while this one writes
 PARALLEL_MIN_BYTES = 8 << 20
-#: with a worker, the writer prepares every WRITER_SHARE-th chunk itself (decision 11x)
+#: with a worker, the writer prepares every WRITER_SHARE-th chunk itself (decision 112)
 WRITER_SHARE = 4
 
 
