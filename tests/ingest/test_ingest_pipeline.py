@@ -323,6 +323,38 @@ def test_name_variants_and_legal_representative_roles(reg: Store, tmp_path: Path
     assert all(r.person_subject_id for r in rs)
 
 
+def test_roles_held_from_earlier_files_are_ended_and_bounded(
+    reg: Store, tmp_path: Path
+) -> None:
+    """Roles written by an earlier ingest are read back: a later representative ends the
+    open one in the store, and one learned late is bounded by the next one's start."""
+    run(reg, write_csv(tmp_path / "a.csv", "penalty_national", [penalty_row()]))
+    newer = {
+        "行政处罚决定书文号": "荣市监罚〔2026〕3号",
+        "法定代表人": "刘洋",
+        "法定代表人证件号码": person_ric(2),
+        "处罚决定日期": "2026-05-01",
+    }
+    run(reg, write_csv(tmp_path / "b.csv", "penalty_national", [penalty_row(**newer)]))
+    older = {
+        "行政处罚决定书文号": "荣市监罚〔2025〕7号",
+        "法定代表人": "陈静",
+        "法定代表人证件号码": person_ric(3),
+        "处罚决定日期": "2025-02-01",
+    }
+    again = {**newer, "行政处罚决定书文号": "荣市监罚〔2026〕9号"}  # a role already held
+    rows = [penalty_row(**older), penalty_row(**again)]
+    run(reg, write_csv(tmp_path / "c.csv", "penalty_national", rows))
+    with reg.read() as conn:
+        rs = conn.execute(select(roles).order_by(roles.c.valid_from)).all()
+    assert [(r.person_name, r.valid_from, r.valid_to) for r in rs] == [
+        ("陈静", date(2025, 2, 1), date(2026, 5, 1)),
+        ("王海", date(2026, 3, 9), date(2026, 5, 1)),
+        ("刘洋", date(2026, 5, 1), None),
+    ]
+    assert len({r.org_subject_id for r in rs}) == 1 and all(r.person_subject_id for r in rs)
+
+
 def test_registry_unregistered_authority_name(reg: Store, tmp_path: Path) -> None:
     rows = [
         {

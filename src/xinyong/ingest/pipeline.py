@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import os
 import unicodedata
-from collections.abc import Callable, Generator, Iterator
+from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, insert, select, text, update
+from sqlalchemy import Connection, insert, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from xinyong.actors import Agency
@@ -25,6 +25,7 @@ from xinyong.audit.log import now_utc
 from xinyong.calendar import today_cst
 from xinyong.catalogue import get_catalogue
 from xinyong.errors import Conflict, RuleRefused, UnusableInput
+from xinyong.ingest import collector
 from xinyong.ingest import normalise as N
 from xinyong.ingest.counters import Counters
 from xinyong.ingest.ids import new_id
@@ -33,15 +34,12 @@ from xinyong.ingest.preparer import COL, RECORD_COLUMNS, Chunk, RowPreparer
 from xinyong.ingest.readers import RawRow, SourceFile, Values, open_source
 from xinyong.ingest.receipt import Receipt
 from xinyong.store.actors import get_agency, list_agencies
-from xinyong.store.bulk import bulk_insert, storage_datetime
+from xinyong.store.bulk import execute_many, insert_rows, select_in, storage_datetime
 from xinyong.store.context import Store, Tx
 from xinyong.store.tables import (
     ingest_batches,
     quarantine,
-    roles,
-    subject_identifiers,
     subject_names,
-    subjects,
 )
 
 Progress = Callable[[int], None]
@@ -97,6 +95,12 @@ def estimate_rows(src: SourceFile) -> int | None:
 
 
 def ingest(store: Store, req: IngestRequest, progress: Progress | None = None) -> Receipt:
+    """Ingest one file for one agency and return its receipt (see the module docstring)."""
+    with collector.paused():
+        return _ingest(store, req, progress)
+
+
+def _ingest(store: Store, req: IngestRequest, progress: Progress | None) -> Receipt:
     src, mapping, _ = prepare(req)
     cat = get_catalogue()
     today = req.today or today_cst()
@@ -355,6 +359,10 @@ class _KnownSubjects:
         self.names.update(chunk.names)
 
 
+_SUBJECT_COLUMNS = ("subject_id", "kind", "name", "region", "first_seen_at", "first_batch")
+_IDENTIFIER_COLUMNS = ("scheme", "value", "subject_id", "first_seen_at")
+
+
 class _Subjects:
     """Resolves identifiers to subjects for one chunk, creating the new ones."""
 
@@ -373,8 +381,11 @@ class _Subjects:
         self.now_db = now_db  # ``now`` in storage form (see ``bulk.storage_datetime``)
         self.known: dict[tuple[str, str], str] = {}
         self.names: dict[str, str] = {}
-        self.new_subjects: list[dict[str, Any]] = []
-        self.new_identifiers: list[dict[str, Any]] = []
+        #: rows for ``subjects`` and ``subject_identifiers`` (see ``write``)
+        self.new_subjects: list[tuple[Any, ...]] = []
+        self.new_identifiers: list[tuple[Any, ...]] = []
+        #: the subjects this chunk creates
+        self.created: set[str] = set()
         self.variants: dict[tuple[str, str], bool] = {}
 
     def load(self, wanted: set[tuple[str, str]]) -> None:
@@ -395,7 +406,7 @@ class _Subjects:
         ids: set[str] = set()
         conn = self.tx.conn
         for scheme, values in by_scheme.items():
-            for value, sid in _select_in(
+            for value, sid in select_in(
                 conn,
                 "SELECT value, subject_id FROM subject_identifiers "
                 "WHERE scheme = ? AND value IN ({in})",
@@ -404,7 +415,7 @@ class _Subjects:
             ):
                 self.known[(scheme, value)] = sid
                 ids.add(sid)
-        for sid, name in _select_in(
+        for sid, name in select_in(
             conn,
             "SELECT subject_id, name FROM subjects WHERE subject_id IN ({in})",
             (),
@@ -426,29 +437,13 @@ class _Subjects:
             sid = new_id()
             self.known[(scheme, value)] = sid
             self.names[sid] = name
-            self.new_subjects.append(
-                {
-                    "subject_id": sid,
-                    "kind": kind,
-                    "name": name,
-                    "region": region,
-                    "first_seen_at": self.now_db,
-                    "first_batch": self.batch_id,
-                }
-            )
-            self.new_identifiers.append(
-                {"scheme": scheme, "value": value, "subject_id": sid, "first_seen_at": self.now_db}
-            )
+            self.created.add(sid)
+            now_db = self.now_db
+            self.new_subjects.append((sid, kind, name, region, now_db, self.batch_id))
+            self.new_identifiers.append((scheme, value, sid, now_db))
             if legacy15 and ("ric15", legacy15) not in self.known:
                 self.known[("ric15", legacy15)] = sid
-                self.new_identifiers.append(
-                    {
-                        "scheme": "ric15",
-                        "value": legacy15,
-                        "subject_id": sid,
-                        "first_seen_at": self.now_db,
-                    }
-                )
+                self.new_identifiers.append(("ric15", legacy15, sid, now_db))
         elif self.names.get(sid) != name:
             current = self.names.get(sid, "")
             self.variants[(sid, name)] = _material_name(current) != _material_name(name)
@@ -456,8 +451,8 @@ class _Subjects:
 
     def write(self) -> None:
         conn = self.tx.conn
-        bulk_insert(conn, subjects, self.new_subjects, ready=True)
-        bulk_insert(conn, subject_identifiers, self.new_identifiers, ready=True)
+        insert_rows(conn, "subjects", _SUBJECT_COLUMNS, self.new_subjects)
+        insert_rows(conn, "subject_identifiers", _IDENTIFIER_COLUMNS, self.new_identifiers)
         _insert_ignore(
             conn,
             subject_names,
@@ -474,25 +469,6 @@ class _Subjects:
         )
 
 
-def _parts(items: list[str], n: int) -> Iterator[list[str]]:
-    for i in range(0, len(items), n):
-        yield items[i : i + n]
-
-
-def _select_in(
-    conn: Connection, sql: str, fixed: tuple[Any, ...], values: list[str]
-) -> Iterator[tuple[Any, ...]]:
-    """Rows of ``sql`` (``{in}`` marks the IN list) for ``values`` in parts of 900.
-
-    Plain driver SQL: SQLAlchemy compiles an expanding IN anew for every part, which cost
-    more than the lookups themselves. ``fixed`` are the parameters before the IN list.
-    """
-    mark = "?" if conn.dialect.name == "sqlite" else "%s"
-    for part in _parts(values, 900):
-        stmt = sql.replace("?", mark).replace("{in}", ", ".join([mark] * len(part)))
-        yield from conn.exec_driver_sql(stmt, (*fixed, *part))
-
-
 _REC_ID = COL["record_id"]
 _VERSION = COL["version"]
 _SUBJECT = COL["subject_id"]
@@ -504,6 +480,8 @@ _BATCH = COL["batch_id"]
 _RECORDED_AT = COL["recorded_at"]
 _LAST_SEEN_AT = COL["last_seen_at"]
 _SUPERSEDED_AT = COL["superseded_at"]
+#: sets a transaction-time column on record versions: (instant in storage form, id, version)
+_STAMP = "UPDATE records SET {} = ? WHERE record_id = ? AND version = ?"
 _CORRECTED = (
     "this record was corrected by a case outcome; the feed's content conflicts "
     "with the corrected version and was not applied"
@@ -537,7 +515,7 @@ def _process_chunk(tx: Tx, ctx: _Context, batch_id: str | None, chunk: Chunk) ->
     # current versions of the natural keys in this chunk
     current: dict[tuple[str, str], _Current] = {}
     keys = sorted({r[1] for r in ready})
-    for record_id, version, content_hash, locked, source_key, subject_id, linked_to in _select_in(
+    for record_id, version, content_hash, locked, source_key, subject_id, linked_to in select_in(
         conn,
         "SELECT record_id, version, content_hash, locked, source_key, subject_id, linked_to "
         "FROM records WHERE reporting_agency = ? AND superseded_at IS NULL "
@@ -603,12 +581,12 @@ def _process_chunk(tx: Tx, ctx: _Context, batch_id: str | None, chunk: Chunk) ->
             role_rows.append((rep, row[_DECIDED_ON], sid, record_id))
 
     _link_channels(conn, ctx, new_rows, c)
-    subj_roles = _roles(conn, subj, role_rows, ctx.today, now)
+    subj_roles = _roles(conn, subj, role_rows, ctx.today, now_db)
     subj.write()
-    _stamp_versions(conn, "superseded_at", superseded)
-    _insert_rows(conn, "records", RECORD_COLUMNS, new_rows)
-    _stamp_versions(conn, "last_seen_at", seen_again)
-    bulk_insert(conn, roles, subj_roles)
+    execute_many(conn, _STAMP.format("superseded_at"), superseded)
+    insert_rows(conn, "records", RECORD_COLUMNS, new_rows)
+    execute_many(conn, _STAMP.format("last_seen_at"), seen_again)
+    insert_rows(conn, "roles", _ROLE_COLUMNS, subj_roles)
     for _, reason, _, _ in rejected:
         c.reject(reason)
     if rejected and batch_id is not None:
@@ -628,42 +606,6 @@ def _process_chunk(tx: Tx, ctx: _Context, batch_id: str | None, chunk: Chunk) ->
     return c
 
 
-def _insert_rows(
-    conn: Connection, table: str, columns: tuple[str, ...], rows: list[list[Any]]
-) -> None:
-    """Insert rows already in storage form and column order, on the chunk's transaction."""
-    if not rows:
-        return
-    raw = conn.connection.driver_connection
-    assert raw is not None
-    cols = ", ".join(f'"{n}"' for n in columns)
-    if conn.dialect.name == "sqlite":
-        marks = ", ".join("?" for _ in columns)
-        raw.executemany(f'INSERT INTO "{table}" ({cols}) VALUES ({marks})', rows)
-        return
-    with raw.cursor() as cur, cur.copy(f'COPY "{table}" ({cols}) FROM STDIN') as copy:
-        write = copy.write_row
-        for row in rows:
-            write(row)
-
-
-def _stamp_versions(conn: Connection, column: str, rows: list[tuple[Any, str, int]]) -> None:
-    """Set a transaction-time column on record versions: rows of (instant, record_id, version).
-
-    The instant is in storage form (``bulk.storage_datetime``).
-    """
-    if rows:
-        mark = "?" if conn.dialect.name == "sqlite" else "%s"
-        sql = f"UPDATE records SET {column} = {mark} WHERE record_id = {mark} AND version = {mark}"
-        raw = conn.connection.driver_connection
-        assert raw is not None
-        if conn.dialect.name == "sqlite":
-            raw.executemany(sql, rows)
-        else:
-            with raw.cursor() as cur:
-                cur.executemany(sql, rows)
-
-
 def _link_channels(conn: Connection, ctx: _Context, new_rows: list[list[Any]], c: Counters) -> None:
     """Recognise the same decision (authority, document number, subject) from another channel."""
     fresh = [r for r in new_rows if r[_VERSION] == 1 and r[_DECISION_NO]]
@@ -674,7 +616,7 @@ def _link_channels(conn: Connection, ctx: _Context, new_rows: list[list[Any]], c
         by_authority.setdefault(r[_AUTHORITY], set()).add(r[_DECISION_NO])
     found: dict[tuple[str, str, str], str] = {}
     for authority, nums in sorted(by_authority.items()):
-        for record_id, decision_no, subject_id, linked_to in _select_in(
+        for record_id, decision_no, subject_id, linked_to in select_in(
             conn,
             "SELECT record_id, decision_no, subject_id, linked_to FROM records "
             "WHERE deciding_authority = ? AND superseded_at IS NULL "
@@ -690,27 +632,53 @@ def _link_channels(conn: Connection, ctx: _Context, new_rows: list[list[Any]], c
             c.linked += 1
 
 
+_ROLE_COLUMNS = (
+    "org_subject_id",
+    "role",
+    "person_subject_id",
+    "person_name",
+    "valid_from",
+    "valid_to",
+    "source_record_id",
+    "first_seen_at",
+)
+#: a legal representative's role as ``_roles`` weighs it: [role_id (None until written),
+#: person subject, person name, valid_from, valid_to, organisation, source record],
+#: dates as ISO strings (which order as the dates do)
+_Held = list[Any]
+
+
 def _roles(
     conn: Connection,
     subj: _Subjects,
     role_rows: list[tuple[tuple[str, str | None, str | None, str | None], str | None, str, str]],
     today: date,
-    now: datetime,
-) -> list[dict[str, Any]]:
-    """Dated legal-representative roles from registry and penalty rows."""
+    now_db: Any,
+) -> list[tuple[Any, ...]]:
+    """Dated legal-representative roles from registry and penalty rows, as ``roles`` rows.
+
+    Only organisations that existed before this chunk can hold roles already, so only
+    those are looked up.
+    """
     if not role_rows:
         return []
-    org_ids = sorted({sid for _, _, sid, _ in role_rows})
-    existing: dict[str, list[dict[str, Any]]] = {}
-    for part in _parts(org_ids, 900):
-        for r in conn.execute(
-            select(roles).where(
-                roles.c.org_subject_id.in_(part), roles.c.role == "legal_representative"
-            )
-        ):
-            existing.setdefault(r.org_subject_id, []).append(dict(r._mapping))
-    out: list[dict[str, Any]] = []
-    ended: list[dict[str, Any]] = []
+    created = subj.created
+    org_ids = sorted({sid for _, _, sid, _ in role_rows if sid not in created})
+    existing: dict[str, list[_Held]] = {}
+    for role_id, org, person, name, valid_from, valid_to in select_in(
+        conn,
+        "SELECT role_id, org_subject_id, person_subject_id, person_name, valid_from, valid_to "
+        "FROM roles WHERE role = 'legal_representative' AND org_subject_id IN ({in}) "
+        "ORDER BY role_id",
+        (),
+        org_ids,
+    ):
+        existing.setdefault(org, []).append(
+            [role_id, person, name, _iso_date(valid_from), _iso_date(valid_to), org, None]
+        )
+    out: list[_Held] = []
+    ended: list[tuple[str, int]] = []
+    today_iso = today.isoformat()
     for (rep_name, scheme, value, legacy15), decided_on, org_sid, record_id in role_rows:
         person_sid = None
         if scheme and value:
@@ -722,45 +690,33 @@ def _roles(
                 value[:6] if scheme == "ric" else None,
                 legacy15,
             )
-        since = date.fromisoformat(decided_on) if decided_on else today
+        since = decided_on or today_iso
         rows = existing.setdefault(org_sid, [])
-        known = False
-        for held in rows:
-            if person_sid and held["person_subject_id"]:
-                known = held["person_subject_id"] == person_sid
-            else:
-                known = held["person_name"] == rep_name
-            if known:
-                break
-        if known:
+        if any(
+            held[1] == person_sid if person_sid and held[1] else held[2] == rep_name
+            for held in rows
+        ):
             continue
         valid_to = None
         for held in rows:
-            if held["valid_to"] is not None:
+            if held[4] is not None:
                 continue
-            if held["valid_from"] is None or held["valid_from"] <= since:
-                held["valid_to"] = since
-                if "role_id" in held:
-                    ended.append({"b_id": held["role_id"], "b_to": since})
+            if held[3] is None or held[3] <= since:
+                held[4] = since
+                if held[0] is not None:
+                    ended.append((since, held[0]))
             else:
-                valid_to = held["valid_from"]  # an older representative learned late
-        row = {
-            "org_subject_id": org_sid,
-            "role": "legal_representative",
-            "person_subject_id": person_sid,
-            "person_name": rep_name,
-            "valid_from": since,
-            "valid_to": valid_to,
-            "source_record_id": record_id,
-            "first_seen_at": now,
-        }
+                valid_to = held[3]  # an older representative learned late
+        row = [None, person_sid, rep_name, since, valid_to, org_sid, record_id]
         rows.append(row)
         out.append(row)
-    if ended:
-        conn.execute(
-            update(roles)
-            .where(roles.c.role_id == bindparam("b_id"))
-            .values(valid_to=bindparam("b_to")),
-            ended,
-        )
-    return out
+    execute_many(conn, "UPDATE roles SET valid_to = ? WHERE role_id = ?", ended)
+    return [
+        (org, "legal_representative", person, name, since, to, record, now_db)
+        for _, person, name, since, to, org, record in out
+    ]
+
+
+def _iso_date(v: date | str | None) -> str | None:
+    """A date column's value as SQLite returns it (ISO text) from either engine."""
+    return v.isoformat() if isinstance(v, date) else v

@@ -20,14 +20,17 @@ from __future__ import annotations
 import marshal
 import os
 import pickle
+import queue
 import subprocess
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import IO
 
 from xinyong.actors import Agency
+from xinyong.ingest import collector
 from xinyong.ingest.mapping import Mapping
 from xinyong.ingest.preparer import Chunk, RowPreparer
 from xinyong.ingest.readers import RawRow, SourceFile, Values
@@ -57,7 +60,10 @@ def chunks_shared(job: Job, prep: RowPreparer, share: int) -> Iterator[Chunk]:
     costs more than writing it) and costs little when the machine has only one core
     free. The worker is stopped when the caller leaves early.
     """
-    mine = share - 1
+    # share 0: the worker prepares every chunk
+    mine = share - 1 if share else -1
+    share = share or 1
+    frames: _Frames | None = None
     proc = subprocess.Popen(
         [sys.executable, "-m", "xinyong.ingest.worker"],
         stdin=subprocess.PIPE,
@@ -72,6 +78,7 @@ def chunks_shared(job: Job, prep: RowPreparer, share: int) -> Iterator[Chunk]:
         pickle.dump(replace(job, turn=(theirs, share)), proc.stdin, protocol=5)
         proc.stdin.close()
         own = prep.chunks(job.src, job.start_row, job.chunk_rows, (frozenset({mine}), share))
+        frames = _Frames(inp)
         i = 0
         while True:
             if i % share == mine:
@@ -80,15 +87,14 @@ def chunks_shared(job: Job, prep: RowPreparer, share: int) -> Iterator[Chunk]:
                     break
                 yield chunk
             else:
-                head = inp.read(9)
-                if len(head) < 9:
+                kind, body = frames.next()
+                if kind is None:
                     raise RuntimeError(
                         f"the ingest worker stopped without finishing (exit {proc.wait()})"
                     )
-                body = inp.read(int.from_bytes(head[1:], "big"))
-                if head[:1] == _DONE:
+                if kind == _DONE:
                     break
-                if head[:1] == _ERROR:
+                if kind == _ERROR:
                     raise _error(body)
                 first, last, rows, ready, refused, raws = marshal.loads(body)
                 yield Chunk(first, last, rows, ready, refused, _unpack(raws))
@@ -97,11 +103,60 @@ def chunks_shared(job: Job, prep: RowPreparer, share: int) -> Iterator[Chunk]:
         if proc.poll() is None:
             proc.kill()
         proc.wait()
+        if frames is not None:
+            frames.stop()
         if proc.stdout is not None:
             proc.stdout.close()
 
 
 _CHUNK, _ERROR, _DONE = b"C", b"E", b"D"
+#: frames read ahead of the writer: the worker never waits on a full pipe while the
+#: writer prepares its own chunk or commits (a chunk's frame is a few MiB)
+READ_AHEAD = 4
+
+
+class _Frames:
+    """The worker's frames, read on a thread into a bounded queue.
+
+    A pipe holds 1 MiB at most, less than one chunk, so without this the worker stalled
+    whenever the writer was busy with anything but reading. Reading a pipe releases the
+    GIL; the frames are decoded by the writer's own thread.
+    """
+
+    def __init__(self, stream: IO[bytes]) -> None:
+        self.stream = stream
+        self.queue: queue.Queue[tuple[bytes | None, bytes]] = queue.Queue(READ_AHEAD)
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self._run, name="ingest-frames", daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        while not self.stopped.is_set():
+            head = self.stream.read(9)
+            if len(head) < 9:
+                self._put((None, b""))
+                return
+            body = self.stream.read(int.from_bytes(head[1:], "big"))
+            self._put((head[:1], body))
+            if head[:1] != _CHUNK:
+                return
+
+    def _put(self, item: tuple[bytes | None, bytes]) -> None:
+        while not self.stopped.is_set():
+            try:
+                self.queue.put(item, timeout=0.1)
+                return
+            except queue.Full:
+                continue
+
+    def next(self) -> tuple[bytes | None, bytes]:
+        """The next frame's kind and body; kind None when the stream ended early."""
+        return self.queue.get()
+
+    def stop(self) -> None:
+        """Called once the worker is gone (its pipe then reads as ended)."""
+        self.stopped.set()
+        self.thread.join()
 
 
 def _error(body: bytes) -> BaseException:
@@ -159,7 +214,8 @@ def main() -> None:
     out = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)
     try:
-        _serve(sys.stdin.buffer, out)
+        with collector.paused():
+            _serve(sys.stdin.buffer, out)
     except BrokenPipeError:  # the writer has gone: nothing to do
         os._exit(0)
     out.close()

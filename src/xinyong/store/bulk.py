@@ -108,3 +108,77 @@ def bulk_insert(
     with raw.cursor() as cur, cur.copy(f'COPY "{table.name}" ({cols}) FROM STDIN') as copy:
         for row in data:
             copy.write_row(row)
+
+
+def _mark(conn: Connection) -> str:
+    return "?" if conn.dialect.name == "sqlite" else "%s"
+
+
+def _driver(conn: Connection) -> Any:
+    raw = conn.connection.driver_connection
+    assert raw is not None
+    return raw
+
+
+def insert_rows(
+    conn: Connection, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> None:
+    """Insert rows already in storage form and ``columns`` order, on ``conn``'s transaction.
+
+    The driver's own ``executemany`` (SQLite) or ``COPY`` (PostgreSQL), the paths the
+    ingest benchmark's baseline takes too.
+    """
+    if not rows:
+        return
+    raw = _driver(conn)
+    cols = ", ".join(f'"{n}"' for n in columns)
+    if conn.dialect.name == "sqlite":
+        marks = ", ".join("?" for _ in columns)
+        raw.executemany(f'INSERT INTO "{table}" ({cols}) VALUES ({marks})', rows)
+        return
+    with raw.cursor() as cur, cur.copy(f'COPY "{table}" ({cols}) FROM STDIN') as copy:
+        write = copy.write_row
+        for row in rows:
+            write(row)
+
+
+def execute_many(conn: Connection, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+    """One driver ``executemany`` of ``sql`` (``?`` marks) on ``conn``'s transaction."""
+    if not rows:
+        return
+    raw = _driver(conn)
+    if conn.dialect.name == "sqlite":
+        raw.executemany(sql, rows)
+        return
+    with raw.cursor() as cur:
+        cur.executemany(sql.replace("?", "%s"), rows)
+
+
+#: values per IN list: SQLite's default limit on parameters is far above, PostgreSQL has none
+IN_PART = 900
+
+
+def select_in(
+    conn: Connection, sql: str, fixed: Sequence[Any], values: Sequence[Any]
+) -> list[tuple[Any, ...]]:
+    """The rows of ``sql`` for every value, the IN list (``{in}``) sent in parts.
+
+    ``sql`` marks parameters with ``?``; ``fixed`` are those before the IN list. Driver
+    cursors, not SQLAlchemy: compiling an expanding IN and wrapping each result row cost
+    more than the lookups themselves on the ingest's hot path.
+    """
+    out: list[tuple[Any, ...]] = []
+    if not values:
+        return out
+    mark = _mark(conn)
+    raw = _driver(conn)
+    sql = sql.replace("?", mark)
+    cur = raw.cursor()
+    try:
+        for i in range(0, len(values), IN_PART):
+            part = values[i : i + IN_PART]
+            cur.execute(sql.replace("{in}", ", ".join([mark] * len(part))), (*fixed, *part))
+            out.extend(cur.fetchall())
+    finally:
+        cur.close()
+    return out
