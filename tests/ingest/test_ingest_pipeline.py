@@ -323,9 +323,7 @@ def test_name_variants_and_legal_representative_roles(reg: Store, tmp_path: Path
     assert all(r.person_subject_id for r in rs)
 
 
-def test_roles_held_from_earlier_files_are_ended_and_bounded(
-    reg: Store, tmp_path: Path
-) -> None:
+def test_roles_held_from_earlier_files_are_ended_and_bounded(reg: Store, tmp_path: Path) -> None:
     """Roles written by an earlier ingest are read back: a later representative ends the
     open one in the store, and one learned late is bounded by the next one's start."""
     run(reg, write_csv(tmp_path / "a.csv", "penalty_national", [penalty_row()]))

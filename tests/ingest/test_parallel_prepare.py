@@ -17,9 +17,9 @@ from sqlalchemy import update
 from tests.support.dump import canonical_dump
 from tests.support.feeds import org_uscc, penalty_row, person_ric, register_agencies, write_csv
 
-from xinyong.ingest import pipeline
+from xinyong.ingest import pipeline, worker
 from xinyong.ingest.pipeline import IngestRequest, ingest
-from xinyong.ingest.preparer import RECORD_COLUMNS
+from xinyong.ingest.preparer import RECORD_COLUMNS, RowPreparer
 from xinyong.ingest.receipt import Receipt
 from xinyong.settings import Settings
 from xinyong.store.actors import ensure_local_admin
@@ -84,36 +84,64 @@ def test_record_columns_follow_the_table() -> None:
     assert tuple(c.name for c in records.columns) == RECORD_COLUMNS
 
 
-@pytest.mark.parametrize("share", [2, 4])
+#: when the writer asks the worker for unprepared chunks: never, for every chunk, every
+#: other chunk, or (the default) whenever no prepared chunk is waiting
+ASK_POLICIES = {
+    "never": lambda i, starving: False,
+    "always": lambda i, starving: True,
+    "every_other": lambda i, starving: i % 2 == 1,
+    "when_starving": worker.ASK,
+}
+
+
+@pytest.mark.parametrize("ask", sorted(ASK_POLICIES))
 def test_parallel_and_single_process_ingests_leave_the_same_store(
-    engine: str, request: pytest.FixtureRequest, tmp_path: Path, share: int
+    engine: str,
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    ask: str,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Two feeds (the second supersedes, repeats and adds), a record corrected between
-    them (its conflicting row quarantined from the worker's raw rows), both paths."""
+    them (its conflicting row quarantined from the worker's or the writer's raw rows),
+    both paths, however the two processes split the preparing."""
+    monkeypatch.setattr(worker, "ASK", ASK_POLICIES[ask])
+    # chunks the writer's process prepares itself (in the parallel path: raw ones)
+    prepared_here: list[int] = []
+    chunk_parts = RowPreparer.chunk_parts
+
+    def counted(self: RowPreparer, rows: list[Any]) -> Any:
+        prepared_here.append(len(rows))
+        return chunk_parts(self, rows)
+
     first = _feed(tmp_path / "a.csv", 700, seed=1)
     second = _feed(tmp_path / "b.csv", 500, seed=1, fine_shift=7)  # same keys, new fines
     make_url = request.getfixturevalue("fresh_db_url")
     dumps = []
     receipts = []
     for parallel in (False, True):
+        if parallel:
+            prepared_here.clear()
+            monkeypatch.setattr(RowPreparer, "chunk_parts", counted)
         store = _store(make_url("par" if parallel else "one"), tmp_path / f"{parallel}.key")
-        old = pipeline.WRITER_SHARE
-        pipeline.WRITER_SHARE = share
-        try:
-            a = _ingest(store, first, parallel)
-            with store.write() as tx:  # a case outcome corrects some records: locked
-                tx.conn.execute(
-                    update(records)
-                    .where(records.c.superseded_at.is_(None), records.c.source_row < 200)
-                    .values(locked=True)
-                )
-            b = _ingest(store, second, parallel)
-            again = _ingest(store, second, parallel)  # idempotent rerun: a new batch of dups
-        finally:
-            pipeline.WRITER_SHARE = old
+        a = _ingest(store, first, parallel)
+        with store.write() as tx:  # a case outcome corrects some records: locked
+            tx.conn.execute(
+                update(records)
+                .where(records.c.superseded_at.is_(None), records.c.source_row < 200)
+                .values(locked=True)
+            )
+        b = _ingest(store, second, parallel)
+        again = _ingest(store, second, parallel)  # idempotent rerun: a new batch of dups
         receipts.append((a, b, again))
         dumps.append(canonical_dump(store))
         dispose_all()
+    # requests are answered when the worker reaches its next chunk, so how many chunks
+    # came raw depends on timing; that some did (and none unasked) does not
+    if ask == "never":
+        assert prepared_here == []
+    elif ask in ("always", "every_other"):
+        assert prepared_here
     single, parallel_ = receipts
     assert single == parallel_
     a, b, again = single

@@ -46,8 +46,6 @@ Progress = Callable[[int], None]
 INGEST_LOCK = 0x78696E79  # "xiny": the advisory lock ingest chunks hold on PostgreSQL
 #: files from this size on are prepared by a second process while this one writes
 PARALLEL_MIN_BYTES = 8 << 20
-#: with a worker, the writer prepares every WRITER_SHARE-th chunk itself (decision 112)
-WRITER_SHARE = 4
 
 
 @dataclass
@@ -278,11 +276,11 @@ def _prepared_chunks(
     ctx: _Context, src: SourceFile, start_row: int, *, parallel: bool = False
 ) -> Generator[Chunk, None, None]:
     if parallel:
-        from xinyong.ingest.worker import Job, chunks_shared
+        from xinyong.ingest.worker import Job, chunks_parallel
 
         p = ctx.prep
         job = Job(src, ctx.mapping, ctx.agency, p.agencies, ctx.today, start_row, ctx.chunk_rows)
-        yield from chunks_shared(job, p, WRITER_SHARE)
+        yield from chunks_parallel(job, p)
     else:
         yield from ctx.prep.chunks(src, start_row, ctx.chunk_rows)
 

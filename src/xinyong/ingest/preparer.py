@@ -141,25 +141,11 @@ class RowPreparer:
 
     # --- chunks -------------------------------------------------------------------
 
-    def chunks(
-        self,
-        src: SourceFile,
-        start_row: int,
-        size: int,
-        turn: tuple[frozenset[int], int] = (frozenset({0}), 1),
-    ) -> Iterator[Chunk]:
-        """The file's rows from ``start_row`` on, prepared, in chunks of ``size`` rows.
-
-        ``turn`` = (residues, n): only the chunks ``i`` (from 0) with ``i % n`` in
-        ``residues`` are prepared and yielded (the others are read, to find where chunks
-        begin, and skipped).
-        """
-        mine, every = turn
-        for i, rows in enumerate(chunked(src.raw_rows(start_row), size)):
-            if i % every not in mine:
-                continue
+    def chunks(self, src: SourceFile, start_row: int, size: int) -> Iterator[Chunk]:
+        """The file's rows from ``start_row`` on, prepared, in chunks of ``size`` rows."""
+        for rows in chunked(src.raw_rows(start_row), size):
             ready, refused, raws = self.chunk_parts(rows)
-            yield Chunk(rows[0][0], rows[-1][0], len(rows), ready, refused, _constant(raws))
+            yield Chunk(rows[0][0], rows[-1][0], len(rows), ready, refused, constant(raws))
 
     def chunk_parts(
         self, rows: list[tuple[int, RawRow | Values | str]]
@@ -364,7 +350,8 @@ def fold_name(name: str) -> str:
     return "".join(unicodedata.normalize("NFKC", name).split()).lower()
 
 
-def _constant(raws: list[RawRow | Values | str]) -> Callable[[], list[RawRow | Values | str]]:
+def constant(raws: list[RawRow | Values | str]) -> Callable[[], list[RawRow | Values | str]]:
+    """``Chunk.raws`` for raw rows already at hand."""
     return lambda: raws
 
 

@@ -2,40 +2,57 @@
 
 The writer starts ``python -m xinyong.ingest.worker``, sends it the job (the file, the
 mapping, the agencies, 'today', the first row and the chunk size) on its standard
-input, and reads prepared chunks, in file order, from its standard output: one pickle
-per chunk of plain tuples (``preparer.Ready``/``Refused``) in ``marshal`` form (about
-twice as cheap to load as a pickle), the raw rows as one blob inside it that the writer
-opens only when it needs one. The worker never touches the store, so
-the writer's chunk-by-chunk commits stay the only thing that decides what is written:
-resuming, kill safety and the results are those of the single-process path.
+input, and reads chunks, in file order, from its standard output as length-prefixed
+``marshal`` frames of plain tuples (``preparer.Ready``/``Refused``; about twice as cheap
+to load as a pickle), the raw rows as one blob inside each that the writer opens only
+when it needs one. The worker never touches the store, so the writer's chunk-by-chunk
+commits stay the only thing that decides what is written: resuming, kill safety and the
+results are those of the single-process path.
 
-The writer prepares every few chunks itself (both read the whole file, each prepares
-only its own chunks), so chunks still reach the writer in file order. A pipe holds
-little, so the worker runs at most about one chunk ahead of the writer. If the writer
-dies (even by SIGKILL), the worker's next write fails and it exits.
+The two processes share the preparing as they go (decision 126). The worker reads every
+row; when the writer runs out of prepared chunks to write, it sends one byte back, and
+the worker ships its next chunk unprepared, for the writer to prepare while the worker
+goes on with the one after. Whichever process would otherwise wait does the work, so the
+split follows the machine and the engine (PostgreSQL's writer waits on its server more
+than SQLite's) instead of a fixed share. If the writer dies (even by SIGKILL), the
+worker's next write fails and it exits.
 """
 
 from __future__ import annotations
 
+import contextlib
 import marshal
 import os
 import pickle
 import queue
+import select
 import subprocess
 import sys
 import threading
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
-from typing import IO
+from typing import IO, Any
 
 from xinyong.actors import Agency
 from xinyong.ingest import collector
 from xinyong.ingest.mapping import Mapping
-from xinyong.ingest.preparer import Chunk, RowPreparer
-from xinyong.ingest.readers import RawRow, SourceFile, Values
+from xinyong.ingest.preparer import Chunk, RowPreparer, constant
+from xinyong.ingest.readers import RawRow, SourceFile, Values, chunked
 
 _F_SETPIPE_SZ = 1031  # Linux: let a pipe hold more than 64 KiB
+
+#: frames: a prepared chunk, an unprepared one, the worker's error, the end of the file
+_CHUNK, _RAW, _ERROR, _DONE = b"C", b"R", b"E", b"D"
+#: the writer's request for an unprepared chunk
+_ASK = b"?"
+#: frames read ahead of the writer: the worker never waits on a full pipe while the
+#: writer prepares a chunk or commits (a chunk's frame is a few MiB)
+READ_AHEAD = 4
+
+#: decides, when the writer needs chunk ``i``, whether to ask for an unprepared chunk;
+#: ``starving``: no frame is waiting
+AskPolicy = Callable[[int, bool], bool]
 
 
 @dataclass(frozen=True)
@@ -47,57 +64,59 @@ class Job:
     today: date
     start_row: int
     chunk_rows: int
-    #: (residues, modulus): the worker prepares the chunks ``i`` (from 0) whose
-    #: ``i % modulus`` is one of ``residues``
-    turn: tuple[frozenset[int], int] = (frozenset({0}), 1)
 
 
-def chunks_shared(job: Job, prep: RowPreparer, share: int) -> Iterator[Chunk]:
-    """The job's prepared chunks in file order: every ``share``-th chunk prepared here
-    (by ``prep``, in the writer's process), the others by a worker process.
+def _when_starving(i: int, starving: bool) -> bool:
+    return starving
 
-    The writer taking a share keeps both processes busy on two cores (preparing a row
-    costs more than writing it) and costs little when the machine has only one core
-    free. The worker is stopped when the caller leaves early.
+
+#: the policy ``chunks_parallel`` follows (tests replace it to force either split)
+ASK: AskPolicy = _when_starving
+
+
+def chunks_parallel(job: Job, prep: RowPreparer) -> Iterator[Chunk]:
+    """The job's chunks in file order, prepared by a worker process or, when the writer
+    has nothing else to do, by ``prep`` in the writer's own process.
+
+    The worker is stopped when the caller leaves early.
     """
-    # share 0: the worker prepares every chunk
-    mine = share - 1 if share else -1
-    share = share or 1
-    frames: _Frames | None = None
+    ask = ASK
     proc = subprocess.Popen(
         [sys.executable, "-m", "xinyong.ingest.worker"],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         close_fds=True,
     )
+    frames: _Frames | None = None
     try:
         assert proc.stdin is not None and proc.stdout is not None
-        inp = proc.stdout
-        _widen(inp)
-        theirs = frozenset(range(share)) - {mine}
-        pickle.dump(replace(job, turn=(theirs, share)), proc.stdin, protocol=5)
-        proc.stdin.close()
-        own = prep.chunks(job.src, job.start_row, job.chunk_rows, (frozenset({mine}), share))
-        frames = _Frames(inp)
+        _widen(proc.stdout)
+        job_bytes = pickle.dumps(job, protocol=5)
+        proc.stdin.write(len(job_bytes).to_bytes(8, "big") + job_bytes)
+        proc.stdin.flush()
+        frames = _Frames(proc.stdout)
+        asked = False
         i = 0
         while True:
-            if i % share == mine:
-                chunk = next(own, None)
-                if chunk is None:  # no chunk with this number: the file has ended
-                    break
-                yield chunk
+            if not asked and ask(i, frames.queue.empty()):
+                asked = _ask(proc.stdin)
+            kind, body = frames.next()
+            if kind is None:
+                raise RuntimeError(
+                    f"the ingest worker stopped without finishing (exit {proc.wait()})"
+                )
+            if kind == _DONE:
+                break
+            if kind == _ERROR:
+                raise _error(body)
+            if kind == _RAW:
+                asked = False
+                first, last, rows = marshal.loads(body)
+                ready, refused, raws = prep.chunk_parts(rows)
+                yield Chunk(first, last, len(rows), ready, refused, constant(raws))
             else:
-                kind, body = frames.next()
-                if kind is None:
-                    raise RuntimeError(
-                        f"the ingest worker stopped without finishing (exit {proc.wait()})"
-                    )
-                if kind == _DONE:
-                    break
-                if kind == _ERROR:
-                    raise _error(body)
-                first, last, rows, ready, refused, raws = marshal.loads(body)
-                yield Chunk(first, last, rows, ready, refused, _unpack(raws))
+                first, last, n, ready, refused, blob = marshal.loads(body)
+                yield Chunk(first, last, n, ready, refused, _unpack(blob))
             i += 1
     finally:
         if proc.poll() is None:
@@ -105,14 +124,20 @@ def chunks_shared(job: Job, prep: RowPreparer, share: int) -> Iterator[Chunk]:
         proc.wait()
         if frames is not None:
             frames.stop()
-        if proc.stdout is not None:
-            proc.stdout.close()
+        for stream in (proc.stdin, proc.stdout):
+            if stream is not None:
+                # (closing stdin may flush a request to a worker that has gone)
+                with contextlib.suppress(OSError):
+                    stream.close()
 
 
-_CHUNK, _ERROR, _DONE = b"C", b"E", b"D"
-#: frames read ahead of the writer: the worker never waits on a full pipe while the
-#: writer prepares its own chunk or commits (a chunk's frame is a few MiB)
-READ_AHEAD = 4
+def _ask(stream: IO[bytes]) -> bool:
+    try:
+        stream.write(_ASK)
+        stream.flush()
+    except (BrokenPipeError, OSError):
+        return False  # the worker has gone; reading its frames says how
+    return True
 
 
 class _Frames:
@@ -138,7 +163,7 @@ class _Frames:
                 return
             body = self.stream.read(int.from_bytes(head[1:], "big"))
             self._put((head[:1], body))
-            if head[:1] != _CHUNK:
+            if head[:1] not in (_CHUNK, _RAW):
                 return
 
     def _put(self, item: tuple[bytes | None, bytes]) -> None:
@@ -180,22 +205,68 @@ def _widen(stream: IO[bytes]) -> None:
         pass  # a smaller pipe only means more, smaller writes
 
 
+# --- the worker's side ------------------------------------------------------------
+
+
 def _frame(out: IO[bytes], kind: bytes, body: bytes) -> None:
     out.write(kind + len(body).to_bytes(8, "big") + body)
     out.flush()
 
 
-def _serve(inp: IO[bytes], out: IO[bytes]) -> None:
+def _read_exactly(fd: int, n: int) -> bytes:
+    parts: list[bytes] = []
+    while n:
+        part = os.read(fd, n)
+        if not part:
+            raise EOFError("the writer closed the job stream early")
+        parts.append(part)
+        n -= len(part)
+    return b"".join(parts)
+
+
+class _Requests:
+    """The writer's requests for unprepared chunks, read without waiting.
+
+    Unbuffered reads on the descriptor: a buffered reader could swallow a request
+    while reading the job.
+    """
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+        self.owed = 0
+        self.open = True
+
+    def take(self) -> bool:
+        """True (and one request used up) when the writer has asked for a raw chunk."""
+        while self.open and select.select([self.fd], [], [], 0)[0]:
+            got = os.read(self.fd, 64)
+            if not got:
+                self.open = False  # the writer closed its end (or died)
+            self.owed += got.count(_ASK)
+        if self.owed:
+            self.owed -= 1
+            return True
+        return False
+
+
+def _serve(fd: int, out: IO[bytes]) -> None:
     from xinyong.catalogue import get_catalogue
 
-    job: Job = pickle.load(inp)  # sent by the process that started us
+    size = int.from_bytes(_read_exactly(fd, 8), "big")
+    job: Job = pickle.loads(_read_exactly(fd, size))  # sent by the process that started us
+    requests = _Requests(fd)
     prep = RowPreparer(
         get_catalogue(), job.agency, job.agencies, job.mapping, job.src.header, job.today
     )
     try:
-        for chunk in prep.chunks(job.src, job.start_row, job.chunk_rows, job.turn):
-            raws = marshal.dumps(chunk.raws())
-            body = (chunk.first, chunk.last, chunk.rows, chunk.ready, chunk.refused, raws)
+        for rows in chunked(job.src.raw_rows(job.start_row), job.chunk_rows):
+            first, last = rows[0][0], rows[-1][0]
+            body: tuple[Any, ...]
+            if requests.take():
+                _frame(out, _RAW, marshal.dumps((first, last, rows)))
+                continue
+            ready, refused, raws = prep.chunk_parts(rows)
+            body = (first, last, len(rows), ready, refused, marshal.dumps(raws))
             _frame(out, _CHUNK, marshal.dumps(body))
     except BrokenPipeError:
         raise
@@ -215,7 +286,7 @@ def main() -> None:
     os.dup2(2, 1)
     try:
         with collector.paused():
-            _serve(sys.stdin.buffer, out)
+            _serve(sys.stdin.fileno(), out)
     except BrokenPipeError:  # the writer has gone: nothing to do
         os._exit(0)
     out.close()
