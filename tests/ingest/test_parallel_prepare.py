@@ -7,7 +7,9 @@ receipts, records, versions, hashes, quarantine, roles, audit, must be the same.
 
 from __future__ import annotations
 
+import os
 import random
+import time
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -110,9 +112,9 @@ def test_parallel_and_single_process_ingests_leave_the_same_store(
     prepared_here: list[int] = []
     chunk_parts = RowPreparer.chunk_parts
 
-    def counted(self: RowPreparer, rows: list[Any]) -> Any:
+    def counted(self: RowPreparer, rows: list[Any], **kw: Any) -> Any:
         prepared_here.append(len(rows))
-        return chunk_parts(self, rows)
+        return chunk_parts(self, rows, **kw)
 
     first = _feed(tmp_path / "a.csv", 700, seed=1)
     second = _feed(tmp_path / "b.csv", 500, seed=1, fine_shift=7)  # same keys, new fines
@@ -180,22 +182,48 @@ def test_parallel_resume_after_a_failed_chunk_equals_clean_run(
     dispose_all()
 
 
-def test_a_worker_is_used_only_for_large_files_with_a_free_core(
+def test_a_worker_is_used_only_for_large_files_with_two_idle_cores(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     feed = _feed(tmp_path / "a.csv", 50, seed=5)
     src, _, _ = pipeline.prepare(IngestRequest(path=feed, agency="rc-samr"))
     size = feed.stat().st_size
 
-    def choice(cores: int, load: float, min_bytes: int, **kw: Any) -> bool:
+    def choice(cores: int, idle: float, min_bytes: int, **kw: Any) -> bool:
         monkeypatch.setattr(pipeline.os, "cpu_count", lambda: cores)
-        monkeypatch.setattr(pipeline.os, "getloadavg", lambda: (load, load, load))
+        monkeypatch.setattr(pipeline, "idle_cores", lambda: idle)
         monkeypatch.setattr(pipeline, "PARALLEL_MIN_BYTES", min_bytes)
         return pipeline._parallel(IngestRequest(path=feed, agency="rc-samr", **kw), src)
 
-    assert choice(2, 0.9, size) is True
-    assert choice(2, 1.5, size) is False  # the second core is busy
-    assert choice(1, 0.0, size) is False
-    assert choice(2, 0.0, size + 1) is False  # small file
-    assert choice(2, 3.0, size + 1, parallel=True) is True  # forced either way
-    assert choice(2, 0.0, size, parallel=False) is False
+    assert choice(2, 1.9, size) is True
+    assert choice(2, 1.1, size) is False  # another process has a core
+    assert choice(1, 1.0, size) is False
+    assert choice(2, 2.0, size + 1) is False  # small file
+    assert choice(2, 0.0, size + 1, parallel=True) is True  # forced either way
+    assert choice(2, 2.0, size, parallel=False) is False
+
+
+def test_idle_cores_sees_a_busy_process_and_not_its_own_past(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Measured while this process sleeps: a spinning child takes a core off the count."""
+    import subprocess
+    import sys
+
+    if not Path("/proc/stat").exists():
+        pytest.skip("measured from /proc/stat (Linux)")
+    cores = os.cpu_count() or 1
+    quiet = pipeline.idle_cores(0.3)
+    spin = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+    try:
+        time.sleep(0.3)
+        busy = pipeline.idle_cores(0.5)
+    finally:
+        spin.kill()
+        spin.wait()
+    assert 0 <= busy <= cores and 0 <= quiet <= cores
+    assert busy <= quiet - 0.5 or quiet < 1.2  # a busy machine may leave too little to see
+    # without /proc/stat: cores less the load average
+    monkeypatch.setattr(pipeline, "_cpu_times", lambda: (_ for _ in ()).throw(OSError()))
+    monkeypatch.setattr(pipeline.os, "getloadavg", lambda: (0.5, 0.5, 0.5))
+    assert pipeline.idle_cores(0) == cores - 0.5

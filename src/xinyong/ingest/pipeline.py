@@ -10,6 +10,7 @@ state a clean run gives.
 from __future__ import annotations
 
 import os
+import time
 import unicodedata
 from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
@@ -258,7 +259,7 @@ def _guard(conn: Connection, batch_id: str, expected_next: int) -> None:
 
 
 def _parallel(req: IngestRequest, src: SourceFile) -> bool:
-    """Prepare rows in a second process? For a large file, when a core is free for it.
+    """Prepare rows in a second process? For a large file, when two cores are free.
 
     A worker only pays when it runs beside the writer: on a machine whose cores are
     already busy the two processes take turns and the transport is pure cost (a
@@ -269,7 +270,37 @@ def _parallel(req: IngestRequest, src: SourceFile) -> bool:
     cores = os.cpu_count() or 1
     if cores < 2 or src.path.stat().st_size < PARALLEL_MIN_BYTES:
         return False
-    return os.getloadavg()[0] <= cores - 1
+    return idle_cores() >= PARALLEL_MIN_IDLE
+
+
+#: idle cores (of what other processes leave) the worker and the writer need together
+PARALLEL_MIN_IDLE = 1.5
+
+
+def idle_cores(sample: float = 0.2) -> float:
+    """How many cores other processes leave idle, measured over ``sample`` seconds.
+
+    Linux's ``/proc/stat``, while this process sleeps; elsewhere, cores less the 1-minute
+    load average. The load average was the first choice and misled: it still counts
+    this process's own work of the last minutes (hashing the file, or a benchmark
+    writing its feed), so a quiet two-core machine looked busy.
+    """
+    cores = os.cpu_count() or 1
+    try:
+        before = _cpu_times()
+        time.sleep(sample)
+        after = _cpu_times()
+    except (OSError, ValueError, IndexError):
+        return max(cores - os.getloadavg()[0], 0.0)
+    total = after[0] - before[0]
+    return cores * (after[1] - before[1]) / total if total > 0 else float(cores)
+
+
+def _cpu_times() -> tuple[int, int]:
+    """(all, idle) jiffies of every core together, from ``/proc/stat``."""
+    with open("/proc/stat", encoding="ascii") as f:
+        ticks = [int(v) for v in f.readline().split()[1:]]
+    return sum(ticks), ticks[3] + ticks[4]  # idle and waiting for I/O
 
 
 def _prepared_chunks(

@@ -21,7 +21,14 @@ from xinyong.catalogue import Catalogue
 from xinyong.catalogue.publicity import PublicityEngine, PublicityFields
 from xinyong.ingest import normalise as N
 from xinyong.ingest.mapping import Mapping
-from xinyong.ingest.readers import RawRow, SourceFile, Values, chunked, has_surrogates
+from xinyong.ingest.readers import (
+    RawRow,
+    SourceFile,
+    Values,
+    chunked,
+    has_surrogates,
+    undecodable_seen,
+)
 from xinyong.store.bulk import dumps
 
 #: the ``records`` columns in table order; a prepared record row is a list in this order
@@ -143,19 +150,22 @@ class RowPreparer:
 
     def chunks(self, src: SourceFile, start_row: int, size: int) -> Iterator[Chunk]:
         """The file's rows from ``start_row`` on, prepared, in chunks of ``size`` rows."""
+        before = undecodable_seen()
         for rows in chunked(src.raw_rows(start_row), size):
-            ready, refused, raws = self.chunk_parts(rows)
+            ready, refused, raws = self.chunk_parts(rows, clean=undecodable_seen() == before)
             yield Chunk(rows[0][0], rows[-1][0], len(rows), ready, refused, constant(raws))
 
     def chunk_parts(
-        self, rows: list[tuple[int, RawRow | Values | str]]
+        self, rows: list[tuple[int, RawRow | Values | str]], *, clean: bool = False
     ) -> tuple[list[Ready], list[Refused], list[RawRow | Values | str]]:
+        """Prepare a chunk's rows; ``clean``: the reader met no undecodable bytes (see
+        ``readers.undecodable_seen``), so CSV values need no search for them."""
         ready: list[Ready] = []
         refused: list[Refused] = []
         raws: list[RawRow | Values | str] = []
         prepare = self.prepare
         for row_no, raw in rows:
-            out = prepare(row_no, raw)
+            out = prepare(row_no, raw, clean)
             if len(out) == 11:
                 ready.append(out)  # type: ignore[arg-type]
                 raws.append(raw)
@@ -171,12 +181,14 @@ class RowPreparer:
 
     # --- one row ------------------------------------------------------------------
 
-    def prepare(self, row_no: int, raw: RawRow | Values | str) -> Ready | Refused:
+    def prepare(
+        self, row_no: int, raw: RawRow | Values | str, clean: bool = False
+    ) -> Ready | Refused:
         """Map, normalise and check one row, and build its record row."""
         if isinstance(raw, str):
             return (row_no, N.MALFORMED_ROW, f"row {row_no} {raw}", raw)
         if isinstance(raw, tuple):
-            if _values_have_surrogates(raw):
+            if not clean and _values_have_surrogates(raw):
                 shown = {k: _show_bytes(v) for k, v in zip(self.header, raw, strict=True)}
                 return (row_no, N.BAD_ENCODING, _BAD_TEXT, shown)
             fields = self.fields_of(raw)

@@ -162,9 +162,32 @@ def open_source(path: Path, *, fmt: str | None = None, encoding: str | None = No
 # --- CSV --------------------------------------------------------------------------
 
 
+_escape = codecs.lookup_error("surrogateescape")
+#: undecodable byte runs met by any reader so far (only ever compared for a change)
+_undecodable = [0]
+
+
+def _escape_and_count(exc: UnicodeError) -> tuple[str | bytes, int]:
+    _undecodable[0] += 1
+    return _escape(exc)
+
+
+codecs.register_error("xinyong.escape", _escape_and_count)
+
+
+def undecodable_seen() -> int:
+    """A count that moves whenever a reader (in any thread) meets undecodable bytes.
+
+    A reader that saw it unchanged from before its first row to after its last one read
+    only valid text, so its rows need no search for the surrogates that stand in for bad
+    bytes (a per-row search cost the preparer as much as a code check).
+    """
+    return _undecodable[0]
+
+
 def _open_text(path: Path, encoding: str) -> io.TextIOWrapper:
-    # surrogateescape: a row with undecodable bytes is quarantined, not the whole file
-    return open(path, encoding=encoding, errors="surrogateescape", newline="")
+    # surrogateescape (counted): a row with undecodable bytes is quarantined, not the file
+    return open(path, encoding=encoding, errors="xinyong.escape", newline="")
 
 
 def _csv_header(path: Path, encoding: str) -> list[str]:

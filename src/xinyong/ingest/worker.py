@@ -38,7 +38,7 @@ from xinyong.actors import Agency
 from xinyong.ingest import collector
 from xinyong.ingest.mapping import Mapping
 from xinyong.ingest.preparer import Chunk, RowPreparer, constant
-from xinyong.ingest.readers import RawRow, SourceFile, Values, chunked
+from xinyong.ingest.readers import RawRow, SourceFile, Values, chunked, undecodable_seen
 
 _F_SETPIPE_SZ = 1031  # Linux: let a pipe hold more than 64 KiB
 
@@ -111,8 +111,8 @@ def chunks_parallel(job: Job, prep: RowPreparer) -> Iterator[Chunk]:
                 raise _error(body)
             if kind == _RAW:
                 asked = False
-                first, last, rows = marshal.loads(body)
-                ready, refused, raws = prep.chunk_parts(rows)
+                first, last, clean, rows = marshal.loads(body)
+                ready, refused, raws = prep.chunk_parts(rows, clean=clean)
                 yield Chunk(first, last, len(rows), ready, refused, constant(raws))
             else:
                 first, last, n, ready, refused, blob = marshal.loads(body)
@@ -259,13 +259,15 @@ def _serve(fd: int, out: IO[bytes]) -> None:
         get_catalogue(), job.agency, job.agencies, job.mapping, job.src.header, job.today
     )
     try:
+        before = undecodable_seen()
         for rows in chunked(job.src.raw_rows(job.start_row), job.chunk_rows):
             first, last = rows[0][0], rows[-1][0]
+            clean = undecodable_seen() == before
             body: tuple[Any, ...]
             if requests.take():
-                _frame(out, _RAW, marshal.dumps((first, last, rows)))
+                _frame(out, _RAW, marshal.dumps((first, last, clean, rows)))
                 continue
-            ready, refused, raws = prep.chunk_parts(rows)
+            ready, refused, raws = prep.chunk_parts(rows, clean=clean)
             body = (first, last, len(rows), ready, refused, marshal.dumps(raws))
             _frame(out, _CHUNK, marshal.dumps(body))
     except BrokenPipeError:
