@@ -209,6 +209,15 @@ class _Base(NamedTuple):
 
 
 _FEED_UNPUBLISHED = ("feed_display_until_for_unpublished",)
+_PUBLISHED_ONLY_FLAGS = frozenset({"published_on_before_decided_on"})
+
+
+def _withheld(base: _Base) -> _Base:
+    """A published regime base as it is when the penalty types are all withheld ones."""
+    flags = tuple(f for f in base.flags if f not in _PUBLISHED_ONLY_FLAGS)
+    return _Base(False, None, None, None, base.rule, "none", flags, base.regime_id)
+
+
 _FEED_OUT = ("feed_display_until_out_of_bounds",)
 
 
@@ -255,6 +264,12 @@ class PublicityEngine:
         self._kinds = kinds
         self._base = lru_cache(maxsize=cache_size)(self._compute_base)
         self._types = lru_cache(maxsize=cache_size)(self._types_key)
+        self._exempt_from = lru_cache(maxsize=cache_size)(self._types_exempt)
+        self._regimes = {
+            seg.regime.id: seg.regime
+            for sector in index.sectors()
+            for seg in index.timeline(sector)
+        }
 
     def compute(
         self,
@@ -318,14 +333,23 @@ class PublicityEngine:
         """
         if self._kinds[kind_id].publicity.rule is PublicityRuleKind.REGIME:
             assert sector is not None and today is not None
-            types = self._types(penalty_types) if penalty_types else None
-            base = self._base(
-                kind_id, severity, decided_on, sector, None, today, published_on, types
-            )
+            # penalty types matter only to a published base, and only when the regime
+            # withholds some types: memoised apart, the base is shared by every type mix
+            base = self._base(kind_id, severity, decided_on, sector, None, today, published_on)
+            if penalty_types and base.published:
+                types = self._types(penalty_types)
+                if types and self._exempt_from(base.regime_id, severity, types):
+                    base = _withheld(base)
         else:
             # severity, sector, publication and penalty types are not used: better hits
-            base = self._base(kind_id, None, decided_on, None, valid_to, None, None, None)
+            base = self._base(kind_id, None, decided_on, None, valid_to, None, None)
         return _finish(base, feed)
+
+    def _types_exempt(
+        self, regime_id: str, severity: Severity | str | None, types: frozenset[str]
+    ) -> bool:
+        sev = Severity(severity) if severity is not None else Severity.GENERAL
+        return self._exempt(self._regimes[regime_id].severities[sev], types)
 
     def _types_key(self, penalty_types: str) -> frozenset[str] | None:
         """What of a 处罚类别 text matters to publicity: its types, when all are recognised."""
@@ -341,14 +365,13 @@ class PublicityEngine:
         valid_to: date | None,
         today: date | None,
         published_on: date | None,
-        types: frozenset[str] | None,
     ) -> _Base:
         kind = self._kinds[kind_id]
         rule = kind.publicity.rule
         if rule is PublicityRuleKind.REGIME:
             assert sector is not None and today is not None
             sev = Severity(severity) if severity is not None else None
-            return self._regime(sev, decided_on, sector, today, published_on, types)
+            return self._regime(sev, decided_on, sector, today, published_on)
         if rule is PublicityRuleKind.NONE:
             return _Base(False, None, None, None, rule, "none", ())
         if rule is PublicityRuleKind.FIXED:
@@ -373,8 +396,8 @@ class PublicityEngine:
         sector: str,
         today: date,
         published_on: date | None,
-        types: frozenset[str] | None,
     ) -> _Base:
+        """The regime's publicity whatever the penalty types (``fields`` applies those)."""
         flags: list[str] = []
         if severity is None:
             severity = Severity.GENERAL
@@ -386,7 +409,7 @@ class PublicityEngine:
         entry = regime.severities[severity]
         if not entry.verified.all:
             flags.append("unverified_regime")
-        if not entry.published or self._exempt(entry, types):
+        if not entry.published:
             return _Base(
                 False, None, None, None, PublicityRuleKind.REGIME, "none", tuple(flags), regime.id
             )
