@@ -66,7 +66,8 @@ WRITTEN: list[Table] = [
     audit_log,
     audit_checkpoints,
 ]
-CHUNK = 5000
+#: the baseline's SQLite transactions are as large as the ingest's chunks
+CHUNK = Settings().ingest_chunk_rows
 
 
 def _new_db(engine: str, work: Path, pg_url: str | None, tag: str) -> str:

@@ -246,6 +246,9 @@ def _guard(conn: Connection, batch_id: str, expected_next: int) -> None:
     """
     if conn.dialect.name == "postgresql":
         conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": INGEST_LOCK})
+        # the chunk's lookups (thousands of keys each) planned parallel seq scans, whose
+        # workers took the core the preparing worker runs on (decision 127)
+        conn.exec_driver_sql("SET LOCAL max_parallel_workers_per_gather = 0")
     current = conn.execute(
         select(ingest_batches.c.next_row, ingest_batches.c.status)
         .where(ingest_batches.c.batch_id == batch_id)
