@@ -3,7 +3,7 @@
 An ingest allocates millions of small objects that live on (memos of checked codes and
 publicity, the subjects already written, a chunk's rows), so the collector's full passes
 walk an ever larger heap: at 200,000 rows they took about a sixth of the preparing
-process's time (decision 118). Ingest code makes no reference cycles of its own, and
+process's time (decision 126). Ingest code makes no reference cycles of its own, and
 reference counting still frees everything else at once, so pausing the collector for the
 run costs no memory worth having. Pauses nest and may overlap across threads (two API
 ingests at once): the collector runs again when the last one ends.

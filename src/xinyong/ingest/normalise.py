@@ -317,8 +317,10 @@ def content_hash(c: Candidate) -> str:
         c.amount_fen,
         c.status,
     )
-    text = repr(fixed) + c.attributes_json
-    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+    # the digest of the two texts one after the other (no joined copy of the long one)
+    h = hashlib.sha256(repr(fixed).encode("utf-8", "surrogatepass"))
+    h.update(c.attributes_json.encode("utf-8", "surrogatepass"))
+    return h.hexdigest()
 
 
 _ATTR_JSON = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))

@@ -407,7 +407,10 @@ class _Subjects:
         earlier: _KnownSubjects | None = None,
     ) -> None:
         self.tx = tx
-        self.earlier = earlier
+        # what earlier chunks found or made: read here, never copied in (``absorb`` then
+        # takes only this chunk's own finds)
+        self.prior_known = earlier.known if earlier is not None else {}
+        self.prior_names = earlier.names if earlier is not None else {}
         self.batch_id = batch_id
         self.now = now
         self.now_db = now_db  # ``now`` in storage form (see ``bulk.storage_datetime``)
@@ -422,19 +425,10 @@ class _Subjects:
 
     def load(self, wanted: set[tuple[str, str]]) -> None:
         by_scheme: dict[str, list[str]] = {}
-        earlier = self.earlier
-        if earlier is not None:
-            known, names = earlier.known, earlier.names
-            for key in wanted:
-                sid = known.get(key)
-                if sid is None:
-                    by_scheme.setdefault(key[0], []).append(key[1])
-                else:
-                    self.known[key] = sid
-                    self.names[sid] = names[sid]
-        else:
-            for scheme, value in wanted:
-                by_scheme.setdefault(scheme, []).append(value)
+        prior = self.prior_known
+        for key in wanted:
+            if key not in prior:
+                by_scheme.setdefault(key[0], []).append(key[1])
         ids: set[str] = set()
         conn = self.tx.conn
         for scheme, values in by_scheme.items():
@@ -464,7 +458,13 @@ class _Subjects:
         region: str | None,
         legacy15: str | None,
     ) -> str:
-        sid = self.known.get((scheme, value))
+        key = (scheme, value)
+        sid = self.known.get(key)
+        if sid is not None:
+            current = self.names.get(sid)
+        else:
+            sid = self.prior_known.get(key)
+            current = None if sid is None else self.prior_names.get(sid)
         if sid is None:
             sid = new_id()
             self.known[(scheme, value)] = sid
@@ -476,9 +476,8 @@ class _Subjects:
             if legacy15 and ("ric15", legacy15) not in self.known:
                 self.known[("ric15", legacy15)] = sid
                 self.new_identifiers.append(("ric15", legacy15, sid, now_db))
-        elif self.names.get(sid) != name:
-            current = self.names.get(sid, "")
-            self.variants[(sid, name)] = _material_name(current) != _material_name(name)
+        elif current != name:
+            self.variants[(sid, name)] = _material_name(current or "") != _material_name(name)
         return sid
 
     def write(self) -> None:

@@ -9,7 +9,7 @@ when it needs one. The worker never touches the store, so the writer's chunk-by-
 commits stay the only thing that decides what is written: resuming, kill safety and the
 results are those of the single-process path.
 
-The two processes share the preparing as they go (decision 126). The worker reads every
+The two processes share the preparing as they go (decision 130). The worker reads every
 row; when the writer runs out of prepared chunks to write, it sends one byte back, and
 the worker ships its next chunk unprepared, for the writer to prepare while the worker
 goes on with the one after. Whichever process would otherwise wait does the work, so the
