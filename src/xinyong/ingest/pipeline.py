@@ -262,7 +262,7 @@ def _guard(conn: Connection, batch_id: str, expected_next: int) -> None:
 
 
 def _parallel(req: IngestRequest, src: SourceFile) -> bool:
-    """Prepare rows in a second process? For a large file, when two cores are free.
+    """Prepare rows in a second process? For a large file, when about two cores are idle.
 
     A worker only pays when it runs beside the writer: on a machine whose cores are
     already busy the two processes take turns and the transport is pure cost (a
