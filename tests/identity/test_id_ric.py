@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 
+from xinyong.calendar import today_cst
 from xinyong.identity import (
     InvalidCode,
     Reason,
@@ -16,7 +17,6 @@ from xinyong.identity import (
     validate_ric,
 )
 from xinyong.identity.regions import address_code, address_codes, province_name
-from xinyong.identity.ric import today_cst
 
 from ._reference import ref_ric_check
 

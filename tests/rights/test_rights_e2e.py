@@ -298,7 +298,9 @@ def test_upheld_court_objection_is_appealed(
     )
     obj = r.json()
     assert r.status_code == 201 and obj["rule_id"] == "court_list"
-    public = client.get("/v1/lists/court_dishonest_debtors/entries", params={"on": "2026-11-27"}).json()
+    public = client.get(
+        "/v1/lists/court_dishonest_debtors/entries", params={"on": "2026-11-27"}
+    ).json()
     assert [e["under_objection"] for e in public if e["entry_id"] == entry_id] == [True]
     opened = date.fromisoformat(obj["opened_on"])
     assert (date.fromisoformat(obj["due_on"]) - opened).days == 15  # calendar days
@@ -441,8 +443,11 @@ def test_repair_ends_publicity_and_list_entry(
         "entry"
     ]
     assert entry["status"] == "removed" and entry["end_event"] == "early_removal_granted"
+    # the removal runs from the decision's day, which is today on the CST clock: check then
+    ended = {**check, "on": entry["ended_on"]}
+    assert date.fromisoformat(entry["ended_on"]) >= date(2026, 11, 27)
     assert (
-        client.post("/v1/check", json=check, headers=_auth(finance_key)).json()["restricted"]
+        client.post("/v1/check", json=ended, headers=_auth(finance_key)).json()["restricted"]
         is False
     )
 

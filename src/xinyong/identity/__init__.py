@@ -6,6 +6,7 @@ Pure functions and pydantic models; no storage.
 
 from __future__ import annotations
 
+from xinyong.calendar import today_cst
 from xinyong.identity.check import CodeCheck, CodeError, Kind, check_code
 from xinyong.identity.masking import (
     IdentifierScheme,
@@ -23,7 +24,6 @@ from xinyong.identity.ric import (
     is_valid_ric,
     make_ric,
     ric_check_char,
-    today_cst,
     validate_ric,
 )
 from xinyong.identity.uscc import (

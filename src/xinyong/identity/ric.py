@@ -10,20 +10,19 @@ birth year on (CONTRACTS.md, "Identity and keys").
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import date
 from functools import lru_cache
 from operator import mul
 from typing import Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict
 
+from xinyong.calendar import today_cst
 from xinyong.identity.normalise import normalise_code
 from xinyong.identity.reasons import Failure, InvalidCode, Reason
 from xinyong.identity.regions import AddressCode
 from xinyong.identity.regions import address_code as lookup_address
 
-#: China Standard Time; no daylight saving since 1991, so a fixed offset is exact
-CST = timezone(timedelta(hours=8), "CST")
 EARLIEST_BIRTH = date(1900, 1, 1)
 _DIGITS = frozenset("0123456789")
 #: ISO 7064 MOD 11-2 weights 2^(17-i) mod 11 and the check character of each remainder
@@ -35,11 +34,6 @@ _CHECK = "10X98765432"
 def _check_of(first17: str) -> str:
     """The check character of 17 ASCII digits (the caller has checked them)."""
     return _CHECK[(sum(map(mul, first17.encode("ascii"), _WEIGHTS)) - _ZERO_SUM) % 11]
-
-
-def today_cst() -> date:
-    """Today's date in China Standard Time, the "today" of every legal check."""
-    return datetime.now(UTC).astimezone(CST).date()
 
 
 class RicInfo(BaseModel):

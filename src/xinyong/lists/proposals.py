@@ -34,7 +34,6 @@ from xinyong.store.tables import agencies, list_entries, records, subject_identi
 SYSTEM_ACTOR = "system:lists"
 
 
-
 @dataclass
 class SyncReport:
     on: date

@@ -77,9 +77,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("run_id", "subject_id", name=op.f("pk_scheme_scores")),
     )
     with op.batch_alter_table("scheme_scores", schema=None) as batch_op:
-        batch_op.create_index(
-            "ix_scheme_scores_subject", ["subject_id", "scheme_id"], unique=False
-        )
+        batch_op.create_index("ix_scheme_scores_subject", ["subject_id", "scheme_id"], unique=False)
 
 
 def downgrade() -> None:
