@@ -35,7 +35,13 @@ from xinyong.ingest.preparer import COL, RECORD_COLUMNS, Chunk, RowPreparer
 from xinyong.ingest.readers import RawRow, SourceFile, Values, open_source
 from xinyong.ingest.receipt import Receipt
 from xinyong.store.actors import get_agency, list_agencies
-from xinyong.store.bulk import execute_many, insert_rows, select_in, storage_datetime
+from xinyong.store.bulk import (
+    execute_many,
+    insert_rows,
+    select_in,
+    stamp_versions,
+    storage_datetime,
+)
 from xinyong.store.context import Store, Tx
 from xinyong.store.tables import (
     ingest_batches,
@@ -511,8 +517,6 @@ _BATCH = COL["batch_id"]
 _RECORDED_AT = COL["recorded_at"]
 _LAST_SEEN_AT = COL["last_seen_at"]
 _SUPERSEDED_AT = COL["superseded_at"]
-#: sets a transaction-time column on record versions: (instant in storage form, id, version)
-_STAMP = "UPDATE records SET {} = ? WHERE record_id = ? AND version = ?"
 _CORRECTED = (
     "this record was corrected by a case outcome; the feed's content conflicts "
     "with the corrected version and was not applied"
@@ -563,8 +567,9 @@ def _process_chunk(tx: Tx, ctx: _Context, batch_id: str | None, chunk: Chunk) ->
         )
 
     new_rows: list[list[Any]] = []
-    superseded: list[tuple[Any, str, int]] = []
-    seen_again: list[tuple[Any, str, int]] = []
+    # record versions whose superseded_at / last_seen_at this chunk sets to ``now_db``
+    superseded: list[tuple[str, int]] = []
+    seen_again: list[tuple[str, int]] = []
     role_rows: list[tuple[tuple[str, str | None, str | None, str | None], str | None, str, str]]
     role_rows = []
     pending: dict[tuple[str, int], list[Any]] = {}
@@ -576,7 +581,7 @@ def _process_chunk(tx: Tx, ctx: _Context, batch_id: str | None, chunk: Chunk) ->
         if cur is not None and cur[2] == content_hash:
             c.duplicates += 1
             if (cur[0], cur[1]) not in pending:
-                seen_again.append((now_db, cur[0], cur[1]))
+                seen_again.append((cur[0], cur[1]))
             continue
         if cur is not None and cur[3]:
             if raws is None:
@@ -597,7 +602,7 @@ def _process_chunk(tx: Tx, ctx: _Context, batch_id: str | None, chunk: Chunk) ->
             if earlier is not None:  # superseded within this chunk: not written yet
                 earlier[_SUPERSEDED_AT] = now_db
             else:
-                superseded.append((now_db, record_id, cur[1]))
+                superseded.append((record_id, cur[1]))
         row[_REC_ID] = record_id
         row[_VERSION] = version
         row[_SUBJECT] = sid
@@ -614,9 +619,9 @@ def _process_chunk(tx: Tx, ctx: _Context, batch_id: str | None, chunk: Chunk) ->
     _link_channels(conn, ctx, new_rows, c)
     subj_roles = _roles(conn, subj, role_rows, ctx.today, now_db)
     subj.write()
-    execute_many(conn, _STAMP.format("superseded_at"), superseded)
+    stamp_versions(conn, "superseded_at", now_db, superseded)
     insert_rows(conn, "records", RECORD_COLUMNS, new_rows)
-    execute_many(conn, _STAMP.format("last_seen_at"), seen_again)
+    stamp_versions(conn, "last_seen_at", now_db, seen_again)
     insert_rows(conn, "roles", _ROLE_COLUMNS, subj_roles)
     for _, reason, _, _ in rejected:
         c.reject(reason)

@@ -150,6 +150,35 @@ def execute_many(conn: Connection, sql: str, rows: Sequence[Sequence[Any]]) -> N
         cur.executemany(sql.replace("?", "%s"), rows)
 
 
+def stamp_versions(
+    conn: Connection, column: str, value: Any, versions: Sequence[tuple[str, int]]
+) -> None:
+    """Set ``records.<column>`` to ``value`` on each (record_id, version), on ``conn``.
+
+    SQLite: one ``executemany`` (each statement is a cheap call into the library).
+    PostgreSQL: one ``UPDATE … FROM unnest`` joining the keys sent as two arrays, a
+    little faster than as many single-row statements (decision 135): the time goes to
+    writing the new row versions and their index entries, not to the statements.
+    """
+    if not versions:
+        return
+    raw = _driver(conn)
+    if conn.dialect.name == "sqlite":
+        raw.executemany(
+            f'UPDATE records SET "{column}" = ? WHERE record_id = ? AND version = ?',
+            [(value, rid, v) for rid, v in versions],
+        )
+        return
+    ids, numbers = zip(*versions, strict=True)
+    with raw.cursor() as cur:
+        cur.execute(
+            f'UPDATE records AS r SET "{column}" = %s '
+            "FROM unnest(%s::text[], %s::int[]) AS k(record_id, version) "
+            "WHERE r.record_id = k.record_id AND r.version = k.version",
+            (value, list(ids), list(numbers)),
+        )
+
+
 #: values per IN list on SQLite (its default limit on parameters is far above)
 IN_PART = 900
 
