@@ -184,6 +184,16 @@ def test_reingest_is_idempotent(reg: Store, tmp_path: Path) -> None:
     assert second.batch_id != first.batch_id
     assert (second.accepted, second.duplicates, second.superseded) == (0, 2, 0)
     assert (count(reg, records), count(reg, subjects)) == (n_records, n_subjects)
+    # seen again: the record's last_seen_at moves on to the second batch, nothing else
+    with reg.read() as conn:
+        rec = conn.execute(select(records)).one()
+        batch_at = conn.execute(
+            select(ingest_batches.c.started_at).where(
+                ingest_batches.c.batch_id == second.batch_id
+            )
+        ).scalar_one()
+    assert rec.last_seen_at > rec.recorded_at and rec.last_seen_at >= batch_at
+    assert rec.batch_id == first.batch_id and rec.superseded_at is None
 
 
 def test_changed_row_supersedes_and_keeps_history(reg: Store, tmp_path: Path) -> None:
@@ -194,7 +204,9 @@ def test_changed_row_supersedes_and_keeps_history(reg: Store, tmp_path: Path) ->
     with reg.read() as conn:
         versions = conn.execute(select(records).order_by(records.c.version)).all()
     assert [v.version for v in versions] == [1, 2]
-    assert versions[0].superseded_at is not None and versions[1].superseded_at is None
+    # the old version is superseded at the instant the new one was recorded
+    assert versions[0].superseded_at == versions[1].recorded_at
+    assert versions[1].superseded_at is None
     assert versions[1].amount_fen == 8_000_000
     assert versions[0].record_id == versions[1].record_id
 
