@@ -188,9 +188,7 @@ def test_reingest_is_idempotent(reg: Store, tmp_path: Path) -> None:
     with reg.read() as conn:
         rec = conn.execute(select(records)).one()
         batch_at = conn.execute(
-            select(ingest_batches.c.started_at).where(
-                ingest_batches.c.batch_id == second.batch_id
-            )
+            select(ingest_batches.c.started_at).where(ingest_batches.c.batch_id == second.batch_id)
         ).scalar_one()
     assert rec.last_seen_at > rec.recorded_at and rec.last_seen_at >= batch_at
     assert rec.batch_id == first.batch_id and rec.superseded_at is None
